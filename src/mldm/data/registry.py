@@ -1,0 +1,146 @@
+"""The registry of named datasets, their fixed seeded splits, and prepared files."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib.metadata import version
+from pathlib import Path
+
+import numpy as np
+
+from mldm.data import sources
+from mldm.errors import MldmError
+from mldm.io import load_npz, read_json, save_npz, write_json
+
+ARRAYS = ("X_train", "y_train", "X_test", "y_test")
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A named dataset: where it comes from and how it is split."""
+
+    name: str
+    task: str  # "regression" | "classification"
+    source: str
+    loader: Callable[[], tuple]
+    package: str | None = None  # whose version goes into meta.json
+    split: bool = True  # False: everything is training data (a lecture's worked table)
+    lines: str | None = None  # lecture lines, for tables written from the course notes
+
+
+DATASETS: dict[str, Dataset] = {
+    d.name: d
+    for d in [
+        Dataset("house", "regression", "course notes L01 house table", sources.house,
+                split=False, lines="17-22"),
+        Dataset("diabetes", "regression", "sklearn.datasets.load_diabetes", sources.diabetes,
+                package="scikit-learn"),
+        Dataset("iris", "classification", "sklearn.datasets.load_iris", sources.iris,
+                package="scikit-learn"),
+        Dataset("wine", "classification", "sklearn.datasets.load_wine", sources.wine,
+                package="scikit-learn"),
+        Dataset("breast_cancer", "classification", "sklearn.datasets.load_breast_cancer",
+                sources.breast_cancer, package="scikit-learn"),
+        Dataset("digits", "classification", "sklearn.datasets.load_digits", sources.digits,
+                package="scikit-learn"),
+    ]
+}
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A prepared dataset as the stages read it."""
+
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def feature_names(self) -> list[str]:
+        return self.meta["feature_names"]
+
+    @property
+    def target_names(self) -> list[str]:
+        return self.meta["target_names"]
+
+
+def get(name: str) -> Dataset:
+    if name not in DATASETS:
+        raise MldmError(f"unknown dataset '{name}' (known: {', '.join(DATASETS)})")
+    return DATASETS[name]
+
+
+def split_indices(n: int, y: np.ndarray, test_size: float, seed: int, stratify: bool):
+    """A fixed, seeded train/test split of ``range(n)`` (stratified by class if asked)."""
+    rng = np.random.default_rng(seed)
+    if not stratify:
+        perm = rng.permutation(n)
+        n_test = int(round(test_size * n))
+        return np.sort(perm[n_test:]), np.sort(perm[:n_test])
+    test = []
+    for c in np.unique(y):
+        idx = rng.permutation(np.flatnonzero(y == c))
+        test.append(idx[: int(round(test_size * len(idx)))])
+    test = np.sort(np.concatenate(test))
+    return np.setdiff1d(np.arange(n), test), test
+
+
+def content_hash(arrays: dict[str, np.ndarray]) -> str:
+    h = hashlib.sha256()
+    for key in sorted(arrays):
+        a = np.ascontiguousarray(arrays[key])
+        h.update(f"{key}:{a.dtype.str}:{a.shape}".encode())
+        h.update(a.tobytes())
+    return h.hexdigest()
+
+
+def prepare(name: str, root: str | Path, seed: int, test_size: float) -> dict:
+    """Load ``name``, split it, and write ``<root>/<name>/{arrays.npz,meta.json}`` atomically."""
+    ds = get(name)
+    X, y, feature_names, target_names = ds.loader()
+    if ds.split:
+        train, test = split_indices(len(X), y, test_size, seed, ds.task == "classification")
+    else:
+        train, test = np.arange(len(X)), np.arange(0)
+    arrays = {"X_train": X[train], "y_train": y[train], "X_test": X[test], "y_test": y[test]}
+    meta = {
+        "name": name,
+        "task": ds.task,
+        "source": ds.source,
+        "version": version(ds.package) if ds.package else "course notes",
+        "lines": ds.lines,
+        "seed": seed,
+        "test_size": test_size if ds.split else 0.0,
+        "shapes": {k: list(v.shape) for k, v in arrays.items()},
+        "feature_names": feature_names,
+        "target_names": target_names,
+        "content_hash": content_hash(arrays),
+    }
+    out = Path(root) / name
+    save_npz(out / "arrays.npz", **arrays)
+    write_json(out / "meta.json", meta)
+    return meta
+
+
+def load(name: str, root: str | Path = "data/prepared") -> Prepared:
+    """Read a prepared dataset; a clear error if its stage has not run."""
+    get(name)
+    folder = Path(root) / name
+    if not (folder / "meta.json").is_file() or not (folder / "arrays.npz").is_file():
+        raise MldmError(
+            f"dataset '{name}' is not prepared in '{folder}' (run: dvc repro prepare@{name})"
+        )
+    arrays = load_npz(folder / "arrays.npz")
+    meta = read_json(folder / "meta.json")
+    if content_hash(arrays) != meta["content_hash"]:
+        raise MldmError(f"dataset '{name}' in '{folder}' does not match its meta.json hash")
+    return Prepared(**{k: arrays[k] for k in ARRAYS}, meta=meta)
+
+
+def describe(meta: dict) -> str:
+    return json.dumps({k: meta[k] for k in ("name", "source", "version", "shapes")})

@@ -1,0 +1,80 @@
+"""The one trainer factory, and stage-wide defaults for it.
+
+A stage sets the defaults once (``with trainer_defaults(...)``): accelerator and devices
+from params, the progress bar, and a ``logger_factory`` that binds Lightning to the MLflow
+run that is active at fit time. Models call :func:`make_trainer` and never learn about any
+of that.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import dataclasses
+import tempfile
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import lightning as L
+import torch
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainerDefaults:
+    accelerator: str = "cpu"
+    devices: int | str = 1
+    deterministic: bool = True
+    progress_bar: bool = False
+    logger_factory: Callable[[], Any] | None = None
+    root_dir: str | None = None
+
+
+_DEFAULTS: contextvars.ContextVar[TrainerDefaults] = contextvars.ContextVar(
+    "mldm_trainer_defaults", default=TrainerDefaults()
+)
+
+
+def current_defaults() -> TrainerDefaults:
+    return _DEFAULTS.get()
+
+
+@contextlib.contextmanager
+def trainer_defaults(**changes) -> Iterator[TrainerDefaults]:
+    """Temporarily change the defaults every :func:`make_trainer` call uses."""
+    token = _DEFAULTS.set(dataclasses.replace(_DEFAULTS.get(), **changes))
+    try:
+        yield _DEFAULTS.get()
+    finally:
+        _DEFAULTS.reset(token)
+
+
+def seed_everything(seed: int, num_threads: int | None = None) -> None:
+    """Seed python, numpy and torch; pin the CPU thread count (2 cores oversubscribe easily)."""
+    L.seed_everything(seed, workers=True, verbose=False)
+    if num_threads is not None:
+        torch.set_num_threads(num_threads)
+
+
+def make_trainer(max_epochs: int, callbacks: Sequence[Any] = (), **overrides) -> L.Trainer:
+    """A Lightning trainer with the project's defaults; ``overrides`` win."""
+    d = current_defaults()
+    logger = d.logger_factory() if d.logger_factory is not None else False
+    kwargs: dict[str, Any] = dict(
+        max_epochs=max_epochs,
+        accelerator=d.accelerator,
+        devices=d.devices,
+        deterministic=d.deterministic,
+        logger=logger,
+        callbacks=list(callbacks),
+        enable_checkpointing=any(isinstance(c, L.pytorch.callbacks.ModelCheckpoint) for c in callbacks),
+        enable_progress_bar=d.progress_bar,
+        enable_model_summary=False,
+        num_sanity_val_steps=0,
+        log_every_n_steps=1,
+        default_root_dir=d.root_dir or tempfile.gettempdir(),
+    )
+    kwargs.update(overrides)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", ".*(GPU|TPU|HPU) available.*")
+        return L.Trainer(**kwargs)
