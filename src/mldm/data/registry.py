@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.metadata import version
@@ -67,6 +67,15 @@ class Prepared:
     @property
     def target_names(self) -> list[str]:
         return self.meta["target_names"]
+
+    def standardized(self) -> Prepared:
+        """Features centred and scaled with the training split's mean and std only."""
+        from sklearn.preprocessing import StandardScaler
+
+        scaler = StandardScaler().fit(self.X_train)
+        return dataclasses.replace(self, X_train=scaler.transform(self.X_train),
+                                   X_test=scaler.transform(self.X_test) if len(self.X_test)
+                                   else self.X_test)
 
 
 def get(name: str) -> Dataset:
@@ -140,7 +149,3 @@ def load(name: str, root: str | Path = "data/prepared") -> Prepared:
     if content_hash(arrays) != meta["content_hash"]:
         raise MldmError(f"dataset '{name}' in '{folder}' does not match its meta.json hash")
     return Prepared(**{k: arrays[k] for k in ARRAYS}, meta=meta)
-
-
-def describe(meta: dict) -> str:
-    return json.dumps({k: meta[k] for k in ("name", "source", "version", "shapes")})

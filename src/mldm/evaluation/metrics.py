@@ -1,0 +1,35 @@
+"""Standard metrics through torchmetrics, named ``<split>_<metric>``."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+import torchmetrics.functional as tmf
+
+
+def _t(a) -> torch.Tensor:
+    return torch.as_tensor(np.asarray(a))
+
+
+def regression_metrics(split: str, y_true, y_pred) -> dict[str, float]:
+    y, p = _t(y_true).double(), _t(y_pred).double()
+    return {
+        f"{split}_mse": float(tmf.mean_squared_error(p, y)),
+        f"{split}_r2": float(tmf.r2_score(p, y)),
+    }
+
+
+def classification_metrics(split: str, y_true, y_pred, num_classes: int) -> dict[str, float]:
+    y, p = _t(y_true).long(), _t(y_pred).long()
+    task = "binary" if num_classes == 2 else "multiclass"
+    return {
+        f"{split}_accuracy": float(tmf.accuracy(p, y, task=task, num_classes=num_classes)),
+        f"{split}_macro_f1": float(tmf.f1_score(p, y, task=task, num_classes=num_classes,
+                                                average="macro")),
+    }
+
+
+def relative_error(a, b) -> float:
+    """``||a - b|| / ||b||``: how far an estimate ``a`` is from a reference ``b``."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return float(np.linalg.norm(a - b) / max(np.linalg.norm(b), np.finfo(float).tiny))

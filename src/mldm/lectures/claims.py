@@ -1,0 +1,105 @@
+"""Claims: what a lecture says that a measurement can check.
+
+A lecture declares all its claims in one place (``CLAIMS = ClaimSet(...)``); its
+``evaluate`` only measures (``ctx.measure(claim_id, value)``). The pass/fail test lives in
+the claim's :class:`Expect`, never in the report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Expect:
+    """A predicate on a measured value, with the text the report prints for it."""
+
+    text: str
+    test: Callable[[Any], bool]
+
+    def __call__(self, measured: Any) -> bool:
+        try:
+            return bool(self.test(measured))
+        except (TypeError, ValueError):
+            return False
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _finite(x) -> bool:
+    return np.all(np.isfinite(np.asarray(x, dtype=float)))
+
+
+def lt(bound: float) -> Expect:
+    return Expect(f"< {bound:g}", lambda m: _finite(m) and float(m) < bound)
+
+
+def le(bound: float) -> Expect:
+    return Expect(f"<= {bound:g}", lambda m: _finite(m) and float(m) <= bound)
+
+
+def gt(bound: float) -> Expect:
+    return Expect(f"> {bound:g}", lambda m: _finite(m) and float(m) > bound)
+
+
+def ge(bound: float) -> Expect:
+    return Expect(f">= {bound:g}", lambda m: _finite(m) and float(m) >= bound)
+
+
+def between(lo: float, hi: float) -> Expect:
+    return Expect(f"in [{lo:g}, {hi:g}]", lambda m: _finite(m) and lo <= float(m) <= hi)
+
+
+def equals(value: Any) -> Expect:
+    return Expect(f"== {value!r}", lambda m: m == value)
+
+
+def is_true() -> Expect:
+    return Expect("true", lambda m: m is True or m == 1)
+
+
+@dataclass(frozen=True)
+class Claim:
+    id: str
+    text: str
+    lines: str  # where the lecture says it, in course-notes.zh.txt
+    expect: Expect
+
+
+class ClaimSet:
+    """The claims of one lecture; turns measurements into the ``claims`` block of metrics."""
+
+    def __init__(self, *claims: Claim):
+        ids = [c.id for c in claims]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"duplicate claim ids: {ids}")
+        self.claims = {c.id: c for c in claims}
+
+    def __iter__(self):
+        return iter(self.claims.values())
+
+    def __contains__(self, claim_id: str) -> bool:
+        return claim_id in self.claims
+
+    def results(self, measured: dict[str, Any]) -> dict[str, dict]:
+        """``{id: {text, passed, measured, expected, lines}}``; every claim must be measured."""
+        unknown = set(measured) - set(self.claims)
+        missing = set(self.claims) - set(measured)
+        if unknown or missing:
+            raise RuntimeError(f"claims measured but not declared: {sorted(unknown)}; "
+                               f"declared but not measured: {sorted(missing)}")
+        return {
+            c.id: {
+                "text": c.text,
+                "passed": c.expect(measured[c.id]),
+                "measured": measured[c.id],
+                "expected": str(c.expect),
+                "lines": c.lines,
+            }
+            for c in self.claims.values()
+        }

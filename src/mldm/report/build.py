@@ -1,0 +1,115 @@
+"""Gather every lecture's metrics, claims, worked examples and figures into one report."""
+
+from __future__ import annotations
+
+import base64
+import json
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader
+
+from mldm import lectures
+from mldm.errors import MldmError
+from mldm.io import atomic_dir, read_json
+
+
+@dataclass
+class LectureSection:
+    id: str
+    title: str
+    lines: str
+    tables: dict[str, dict[str, dict[str, Any]]]
+    claims: dict[str, dict[str, Any]]
+    worked_example: dict[str, Any]
+    figures: list[Path] = field(default_factory=list)
+
+    @property
+    def passed(self) -> int:
+        return sum(bool(c["passed"]) for c in self.claims.values())
+
+
+def fmt(value: Any) -> str:
+    """Numbers as a person reads them: 4 significant digits, scientific when tiny/huge."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value == 0 or 1e-3 <= abs(value) < 1e5:
+            return f"{value:.4g}"
+        return f"{value:.3e}"
+    if isinstance(value, list):
+        return "[" + ", ".join(fmt(v) for v in value[:12]) + (", ..." if len(value) > 12 else "") + "]"
+    if isinstance(value, dict):
+        return json.dumps(value, sort_keys=True)
+    return str(value)
+
+
+def collect(metrics_dir: Path, plots_dir: Path) -> list[LectureSection]:
+    sections = []
+    for lid in lectures.IDS:
+        path = metrics_dir / f"{lid}.json"
+        if not path.is_file():
+            raise MldmError(f"no metrics for '{lid}' in '{path}' (run: dvc repro evaluate@{lid})")
+        metrics = read_json(path)
+        module = lectures.get(lid)
+        sections.append(LectureSection(
+            id=lid,
+            title=module.TITLE,
+            lines=module.LINES,
+            tables={k: v for k, v in metrics.items() if k not in ("claims", "worked_example")},
+            claims=metrics.get("claims", {}),
+            worked_example=metrics.get("worked_example", {}),
+            figures=sorted((plots_dir / lid).glob("*.png")),
+        ))
+    return sections
+
+
+def _columns(table: dict[str, dict[str, Any]]) -> list[str]:
+    cols: list[str] = []
+    for row in table.values():
+        cols += [c for c in row if c not in cols]
+    return cols
+
+
+def _env() -> Environment:
+    env = Environment(loader=PackageLoader("mldm.report", "templates"),
+                      autoescape=lambda name: bool(name) and name.endswith(".html.j2"),
+                      trim_blocks=True,
+                      lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters["fmt"] = fmt
+    env.globals["columns"] = _columns
+    return env
+
+
+def build(cfg, out_dir: str | Path = "reports", metrics_dir: str | Path = "metrics",
+          plots_dir: str | Path = "plots") -> Path:
+    """Write ``index.html``, ``summary.md`` and ``figures/`` into ``out_dir`` atomically."""
+    sections = collect(Path(metrics_dir), Path(plots_dir))
+    env = _env()
+    context = {
+        "sections": sections,
+        "profile": cfg.profile,
+        "seed": cfg.seed,
+        "total_passed": sum(s.passed for s in sections),
+        "total_claims": sum(len(s.claims) for s in sections),
+    }
+    out_dir = Path(out_dir)
+    with atomic_dir(out_dir) as tmp:
+        images = {
+            str(fig): base64.b64encode(fig.read_bytes()).decode("ascii")
+            for s in sections for fig in s.figures
+        }
+        (tmp / "index.html").write_text(
+            env.get_template("index.html.j2").render(images=images, **context), encoding="utf-8")
+        for s in sections:
+            for fig in s.figures:
+                dest = tmp / "figures" / s.id / fig.name
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(fig, dest)
+        (tmp / "summary.md").write_text(env.get_template("summary.md.j2").render(**context),
+                                        encoding="utf-8")
+    return out_dir / "index.html"
