@@ -42,7 +42,7 @@ class LectureParams(Strict):
 class Runtime(Strict):
     accelerator: Literal["cpu", "gpu", "cuda", "mps", "auto"] = "cpu"
     devices: int | Literal["auto"] = Field(1)
-    num_threads: int = Field(2, ge=1, le=256)
+    num_threads: int = Field(1, ge=1, le=256)
     deterministic: bool = True
     progress_bar: bool = False
 

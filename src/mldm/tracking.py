@@ -152,6 +152,7 @@ def stage_run(
     except Exception as e:  # any backend: sqlalchemy, REST, file permissions ...
         reason = str(e).strip().splitlines()[0][:200] if str(e).strip() else type(e).__name__
         raise MldmError(f"MLflow tracking store '{uri}' cannot be used: {reason}") from None
+    mlflow.set_experiment(experiment_id=exp_id)  # nested runs land in it too
     all_tags = {"git_commit": git_commit(), "dvc_stage": stage, **tags}
     with mlflow.start_run(experiment_id=exp_id, run_name=stage, tags=all_tags):
         tracker = Tracker(experiment, uri, all_tags)

@@ -35,7 +35,7 @@ DATASETS: dict[str, Dataset] = {
     d.name: d
     for d in [
         Dataset("house", "regression", "course notes L01 house table", sources.house,
-                split=False, lines="17-22"),
+                split=False, lines="19-23"),
         Dataset("diabetes", "regression", "sklearn.datasets.load_diabetes", sources.diabetes,
                 package="scikit-learn"),
         Dataset("iris", "classification", "sklearn.datasets.load_iris", sources.iris,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-# L01, course-notes lines 17-22 (and 118-124): house size, bedrooms, floors, age -> price.
+# L01, course-notes lines 19-23 (and 118-124): house size, bedrooms, floors, age -> price.
 HOUSE_TABLE = np.array(
     [
         [2104, 5, 1, 45, 460],

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import numpy as np
-import torch
-import torchmetrics.functional as tmf
 
 
-def _t(a) -> torch.Tensor:
+def _t(a):
+    import torch  # lazy: lecture modules import this at config-load time
+
     return torch.as_tensor(np.asarray(a))
 
 
 def regression_metrics(split: str, y_true, y_pred) -> dict[str, float]:
+    import torchmetrics.functional as tmf
+
     y, p = _t(y_true).double(), _t(y_pred).double()
     return {
         f"{split}_mse": float(tmf.mean_squared_error(p, y)),
@@ -20,6 +22,8 @@ def regression_metrics(split: str, y_true, y_pred) -> dict[str, float]:
 
 
 def classification_metrics(split: str, y_true, y_pred, num_classes: int) -> dict[str, float]:
+    import torchmetrics.functional as tmf
+
     y, p = _t(y_true).long(), _t(y_pred).long()
     task = "binary" if num_classes == 2 else "multiclass"
     return {

@@ -1,0 +1,18 @@
+"""The lectures' models, one module per family, written from the lecture's formulas.
+
+Non-gradient solvers follow the scikit-learn estimator API; gradient-trained ones run
+through :mod:`mldm.training` (Lightning). Nothing here knows about DVC, MLflow or reports.
+"""
+
+from mldm.models.linear_classifiers import LogisticRegression, OneVsAllClassifier, SoftmaxRegression
+from mldm.models.linear_regression import LinearRegression
+from mldm.models.probabilistic import GaussianLinearRegression, MAPLinearRegression
+
+__all__ = [
+    "GaussianLinearRegression",
+    "LinearRegression",
+    "LogisticRegression",
+    "MAPLinearRegression",
+    "OneVsAllClassifier",
+    "SoftmaxRegression",
+]

@@ -2,7 +2,7 @@
 
 A mini-batch is gathered with one fancy-index (``X[idx]``), not by collating single samples.
 ``order="shuffle"`` draws a fresh permutation each epoch; ``order="segment"`` cuts the data
-into consecutive segments in their stored order (L01 lines 249-253 contrast the two).
+into consecutive segments in their stored order (L01 lines 238-242 contrast the two).
 """
 
 from __future__ import annotations

@@ -6,13 +6,13 @@ import torch
 
 
 class GradientDescent(torch.optim.Optimizer):
-    r"""Plain (stochastic) gradient descent, L01 lines 222-240:
+    r"""Plain (stochastic) gradient descent, L01 lines 206-220:
 
     .. math:: \mathbf{w}^{(t+1)} = \mathbf{w}^{(t)} - r \cdot
               \frac{\partial L(\mathbf{w})}{\partial \mathbf{w}}\Big|_{\mathbf{w}^{(t)}}
 
     Full-batch GD when the loader yields the whole set, mini-batch SGD otherwise (the gradient
-    of a mini-batch mean is an unbiased estimate of the full gradient, lines 276-280).
+    of a mini-batch mean is an unbiased estimate of the full gradient, lines 255-267).
     """
 
     def __init__(self, params, lr: float):

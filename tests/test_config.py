@@ -1,0 +1,111 @@
+"""params.yaml validation: every user mistake is one line naming the key, and exit code 2."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from mldm import config
+from mldm.errors import MldmError
+
+
+def _write(path, mutate):
+    raw = yaml.safe_load(path.read_text())
+    mutate(raw)
+    path.write_text(yaml.safe_dump(raw))
+    return path
+
+
+def test_real_params_resolve_in_every_profile(root, tmp_path):
+    raw = config.read_params(root / "params.yaml")
+    for profile in config.PROFILES:
+        cfg = config.resolve({**raw, "profile": profile})
+        assert cfg.profile == profile
+        assert cfg.lecture("l01_linear_regression").gd.lr > 0
+
+
+def test_profile_overlay_is_deep_merged(params_file):
+    raw = config.read_params(params_file)
+    raw["profiles"]["smoke"] = {"lectures": {"l01_linear_regression": {"gd": {"max_epochs": 7}}}}
+    cfg = config.resolve(raw)
+    l01 = cfg.lecture("l01_linear_regression")
+    assert l01.gd.max_epochs == 7
+    assert l01.gd.lr == raw["lectures"]["l01_linear_regression"]["gd"]["lr"]  # kept from base
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda r: r["lectures"]["l01_linear_regression"]["gd"].update(lrr=1),
+         "unknown params key 'lectures.l01_linear_regression.gd.lrr' (did you mean 'lr'?)"),
+        (lambda r: r.update(sed=1), "unknown params key 'sed' (did you mean 'seed'?)"),
+        (lambda r: r["lectures"]["l01_linear_regression"]["gd"].update(lr=-1.0),
+         "params key 'lectures.l01_linear_regression.gd.lr': input should be greater than 0"),
+        (lambda r: r["lectures"]["l01_linear_regression"]["gd"].update(max_epochs="many"),
+         "params key 'lectures.l01_linear_regression.gd.max_epochs': input should be a valid integer"),
+        (lambda r: r.update(profile="huge"), "params key 'profile'"),
+        (lambda r: r["profiles"].update(turbo={}), "unknown profile overlay 'profiles.turbo'"),
+        (lambda r: r["profiles"]["smoke"].update(runtime={"num_threads": 0}),
+         "params key 'profiles.smoke.runtime.num_threads': input should be greater than or equal to 1"),
+        (lambda r: r["lectures"].update(l99_magic={}), "unknown params key 'lectures.l99_magic'"),
+    ],
+)
+def test_bad_params_name_the_key(params_file, mutate, message):
+    _write(params_file, mutate)
+    with pytest.raises(MldmError) as err:
+        config.load(params_file)
+    assert message in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def test_missing_and_malformed_files(tmp_path):
+    with pytest.raises(MldmError, match="not found"):
+        config.load(tmp_path / "nope.yaml")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("profile: [smoke\n")
+    with pytest.raises(MldmError, match="not valid YAML"):
+        config.load(bad)
+
+
+def test_set_profile_keeps_comments_and_is_idempotent(params_file):
+    text = params_file.read_text()
+    assert config.set_profile("smoke", params_file) is False
+    assert config.set_profile("full", params_file) is True
+    new = params_file.read_text()
+    assert new.count("\n") == text.count("\n") and "profile: full" in new
+    with pytest.raises(MldmError, match="unknown profile 'tiny'"):
+        config.set_profile("tiny", params_file)
+
+
+def test_stage_cli_prints_one_line_and_exits_2(params_file, root):
+    _write(params_file, lambda r: r["lectures"]["l01_linear_regression"]["gd"].update(lr=0))
+    for script, arg in (("train.py", "l01_linear_regression"), ("prepare.py", "house")):
+        proc = subprocess.run([sys.executable, str(root / "pipelines" / script), arg,
+                               "--params", str(params_file)], capture_output=True, text=True,
+                              cwd=params_file.parent)
+        assert proc.returncode == 2
+        assert proc.stderr.strip().count("\n") == 0
+        assert proc.stderr.startswith("error: params key 'lectures.l01_linear_regression.gd.lr'")
+
+
+def test_unknown_lecture_and_dataset_cli(params_file, root):
+    for script, arg, msg in (("train.py", "l42_magic", "unknown lecture 'l42_magic'"),
+                             ("prepare.py", "mnist9", "unknown dataset 'mnist9'")):
+        proc = subprocess.run([sys.executable, str(root / "pipelines" / script), arg,
+                               "--params", str(params_file)], capture_output=True, text=True,
+                              cwd=params_file.parent)
+        assert proc.returncode == 2, proc.stderr
+        assert msg in proc.stderr and proc.stderr.count("\n") == 1
+
+
+def test_params_hash_changes_only_with_own_lecture(root):
+    raw = config.read_params(root / "params.yaml")
+    a = config.resolve(raw)
+    raw2 = yaml.safe_load(yaml.safe_dump(raw))
+    raw2["lectures"]["l01_linear_regression"]["gd"]["lr"] = 0.05
+    b = config.resolve(raw2)
+    assert a.params_hash("l01_linear_regression") != b.params_hash("l01_linear_regression")
+    assert a.params_hash("l02_linear_classifiers") == b.params_hash("l02_linear_classifiers")
