@@ -13,6 +13,23 @@ import pytest
 from mldm.io import atomic_dir, read_json, write_json
 
 
+def test_npz_is_byte_identical_across_time(tmp_path, monkeypatch):
+    import time
+
+    import numpy as np
+
+    from mldm.io import load_npz, save_npz
+
+    arrays = {"w": np.arange(5.0), "y": np.array([1, 2], dtype=np.int64)}
+    save_npz(tmp_path / "a.npz", **arrays)
+    real = time.localtime
+    monkeypatch.setattr(time, "localtime", lambda *a: real(0))  # another "now"
+    save_npz(tmp_path / "b.npz", **arrays)
+    assert (tmp_path / "a.npz").read_bytes() == (tmp_path / "b.npz").read_bytes()
+    back = load_npz(tmp_path / "a.npz")
+    assert back.keys() == arrays.keys() and all(np.array_equal(back[k], arrays[k]) for k in arrays)
+
+
 def test_failed_write_keeps_old_file(tmp_path):
     path = tmp_path / "m.json"
     write_json(path, {"a": 1})

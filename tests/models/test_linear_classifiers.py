@@ -203,6 +203,12 @@ def test_predict_is_xw_nonnegative_rule_and_labels_map(two_feature_cancer):
     z = m.decision_function(X)
     np.testing.assert_array_equal(m.predict(X), m.classes_[(z >= 0).astype(int)])
     np.testing.assert_array_equal(m.predict(X) == "malignant?", sigmoid(z) >= 0.5)
+    # the threshold is exactly xw = 0: points a hair either side of the boundary hyperplane
+    w0, w = m.w_[0], m.w_[1:]
+    on_boundary = -w0 * w / (w @ w)  # x with x w = 0 (x without its leading 1)
+    near = on_boundary + np.array([[1e-9], [-1e-9]]) * w  # x w = +-1e-9 ||w||^2
+    assert np.all(np.abs(m.decision_function(near)) < 1e-7)
+    np.testing.assert_array_equal(m.predict(near), ["malignant?", "benign?"])
     # same problem with 0/1 labels (flipped): same boundary, opposite sign
     np.testing.assert_allclose(m.w_, -LogisticRegression().fit(X, y).w_, atol=1e-10)
 

@@ -123,7 +123,7 @@ def cross_entropy_gradient(Xb, y, w) -> np.ndarray:
       = \frac{1}{N}\mathbf{X}_b^\top(\sigma(\mathbf{X}_b\mathbf{w}) - \mathbf{y})$$
     """
     Xb, y, w = np.asarray(Xb, float), np.asarray(y, float), np.asarray(w, float)
-    err = y - sigmoid(Xb @ w)  # sigma(x w) - y, one per sample
+    err = sigmoid(Xb @ w) - y  # sigma(x w) - y, one per sample
     return Xb.T @ err / len(Xb)  # sum_l err_l x_l^T / N
 
 

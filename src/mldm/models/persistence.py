@@ -46,6 +46,10 @@ def _build(spec: dict[str, Any]):
     return getattr(importlib.import_module(module), name)(**params)
 
 
+def _file(stem: Path, ext: str) -> Path:
+    return stem.with_name(f"{stem.name}{ext}")  # not with_suffix: nested stems contain dots
+
+
 def save_estimator(est, stem: str | Path) -> None:
     """Write ``<stem>.json`` (class, params, nested) and ``<stem>.npz`` (fitted arrays)."""
     stem = Path(stem)
@@ -61,15 +65,15 @@ def save_estimator(est, stem: str | Path) -> None:
             scalars[key] = value
         else:
             arrays[key] = np.asarray(value)
-    save_npz(stem.with_suffix(".npz"), **arrays)
-    write_json(stem.with_suffix(".json"), {**_spec(est), "scalars": scalars, "nested": nested})
+    save_npz(_file(stem, ".npz"), **arrays)
+    write_json(_file(stem, ".json"), {**_spec(est), "scalars": scalars, "nested": nested})
 
 
 def load_estimator(stem: str | Path):
     stem = Path(stem)
-    spec = json.loads(stem.with_suffix(".json").read_text())
+    spec = json.loads(_file(stem, ".json").read_text())
     est = _build(spec)
-    for key, value in load_npz(stem.with_suffix(".npz")).items():
+    for key, value in load_npz(_file(stem, ".npz")).items():
         setattr(est, key, value)
     for key, value in spec["scalars"].items():
         setattr(est, key, value)
