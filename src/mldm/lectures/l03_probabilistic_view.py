@@ -29,6 +29,8 @@ DATASETS = ("diabetes", "breast_cancer", "iris")
 class Params(LectureParams):
     mle_max_epochs: int = Field(30, ge=1, description="LBFGS epochs maximizing log p(y|x)")
     sigma2: float = Field(1.0, gt=0, description="noise variance σ² of the MAP model")
+    softmax_lr: float = Field(0.5, gt=0, description="GD rate of the iris softmax model")
+    softmax_epochs: int = Field(200, ge=1)
     tau2_grid: list[float] = Field([1e-4, 1e-3, 1e-2, 1e-1, 1.0, 10.0, 1e8], min_length=2,
                                    description="prior variances τ² for the MAP path")
 
@@ -87,7 +89,7 @@ def train(ctx: Context) -> None:
         ctx.save_model("logistic_mle", LogisticRegression(solver="newton").fit(X, bc.y_train))
     iris = ctx.data("iris").standardized()
     with ctx.run("softmax_iris"):
-        ctx.save_model("softmax_iris", SoftmaxRegression(lr=0.5, max_epochs=200).fit(
+        ctx.save_model("softmax_iris", SoftmaxRegression(lr=p.softmax_lr, max_epochs=p.softmax_epochs).fit(
             iris.X_train, iris.y_train))
 
 
