@@ -1,0 +1,119 @@
+"""Time the pipeline and key operations; write benchmarks/results.json.
+
+    python benchmarks/run.py                 # operations + smoke and default pipelines
+    python benchmarks/run.py --skip-default  # without the default-profile pipeline
+
+Pipelines run with `dvc repro` in a fresh temporary copy of the repository (clean run, then
+a no-op run). Timings are wall-clock seconds on this machine; they never appear in tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results.json"
+
+
+def _best_of(fn, repeat: int = 3) -> float:
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return min(times)
+
+
+def operations() -> dict[str, float]:
+    """Key operations against their library references, on diabetes / digits."""
+    import numpy as np
+    from sklearn.datasets import load_diabetes, load_digits
+    from sklearn.linear_model import LinearRegression as SkLinear
+    from sklearn.linear_model import LogisticRegression as SkLogistic
+
+    from mldm.models import LinearRegression, SoftmaxRegression
+    from mldm.training import seed_everything
+
+    seed_everything(0, num_threads=1)
+    X, y = load_diabetes(return_X_y=True)
+    Xd, yd = load_digits(return_X_y=True)
+    Xd = (Xd - Xd.mean(0)) / (Xd.std(0) + 1e-9)
+    out = {
+        "l01_normal_equation_diabetes_s": _best_of(lambda: LinearRegression().fit(X, y)),
+        "sklearn_linear_regression_diabetes_s": _best_of(lambda: SkLinear().fit(X, y)),
+        "l01_gd_lightning_100_epochs_diabetes_s": _best_of(
+            lambda: LinearRegression(solver="gd", lr=0.1, max_epochs=100).fit(X, y), 1),
+        "l02_softmax_lightning_100_epochs_digits_s": _best_of(
+            lambda: SoftmaxRegression(lr=0.5, max_epochs=100).fit(Xd, yd), 1),
+        "sklearn_multinomial_logistic_digits_s": _best_of(
+            lambda: SkLogistic(max_iter=1000).fit(Xd, yd), 1),
+    }
+    return {k: round(v, 4) for k, v in out.items()}
+
+
+def _copy_repo(dest: Path) -> None:
+    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT,
+                           capture_output=True, text=True, check=True).stdout.split()
+    for rel in files:
+        if (ROOT / rel).is_file() and not rel.startswith(("metrics/", "benchmarks/results")) \
+                and rel != "dvc.lock":
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / rel, dest / rel)
+    subprocess.run(["git", "init", "-q"], cwd=dest, check=True)
+
+
+def pipeline(profile: str) -> dict[str, float]:
+    """Clean `dvc repro`, then a no-op one, in a temp copy; per-stage seconds from the log."""
+    bin_dir = Path(sys.executable).parent
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "DVC_NO_ANALYTICS": "1"}
+    env.pop("MLFLOW_TRACKING_URI", None)
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        _copy_repo(work)
+        subprocess.run([sys.executable, "-m", "mldm.config", "set-profile", profile], cwd=work,
+                       env=env, check=True)
+        out: dict[str, float] = {}
+        for run in ("clean", "noop"):
+            t = time.perf_counter()
+            proc = subprocess.run([str(bin_dir / "dvc"), "repro"], cwd=work, env=env,
+                                  capture_output=True, text=True)
+            if proc.returncode:
+                raise SystemExit(proc.stdout[-2000:] + proc.stderr[-2000:])
+            out[f"dvc_repro_{run}_s"] = round(time.perf_counter() - t, 2)
+            if run == "clean":
+                ran = re.findall(r"Running stage '([^']+)'", proc.stdout)
+                out["stages"] = len(ran)
+        return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--skip-default", action="store_true")
+    args = parser.parse_args()
+    results = {
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                    "platform": platform.platform()},
+        "operations": operations(),
+        "pipeline_smoke": pipeline("smoke"),
+    }
+    if not args.skip_default:
+        results["pipeline_default"] = pipeline("default")
+    from mldm.io import write_json
+
+    write_json(RESULTS, results)
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
