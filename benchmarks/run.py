@@ -36,7 +36,6 @@ def _best_of(fn, repeat: int = 3) -> float:
 
 def operations() -> dict[str, float]:
     """Key operations against their library references, on diabetes / digits."""
-    import numpy as np
     from sklearn.datasets import load_diabetes, load_digits
     from sklearn.linear_model import LinearRegression as SkLinear
     from sklearn.linear_model import LogisticRegression as SkLogistic
@@ -52,21 +51,32 @@ def operations() -> dict[str, float]:
         "l01_normal_equation_diabetes_s": _best_of(lambda: LinearRegression().fit(X, y)),
         "sklearn_linear_regression_diabetes_s": _best_of(lambda: SkLinear().fit(X, y)),
         "l01_gd_lightning_100_epochs_diabetes_s": _best_of(
-            lambda: LinearRegression(solver="gd", lr=0.1, max_epochs=100).fit(X, y), 1),
+            lambda: LinearRegression(solver="gd", lr=0.1, max_epochs=100).fit(X, y), 1
+        ),
         "l02_softmax_lightning_100_epochs_digits_s": _best_of(
-            lambda: SoftmaxRegression(lr=0.5, max_epochs=100).fit(Xd, yd), 1),
+            lambda: SoftmaxRegression(lr=0.5, max_epochs=100).fit(Xd, yd), 1
+        ),
         "sklearn_multinomial_logistic_digits_s": _best_of(
-            lambda: SkLogistic(max_iter=1000).fit(Xd, yd), 1),
+            lambda: SkLogistic(max_iter=1000).fit(Xd, yd), 1
+        ),
     }
     return {k: round(v, 4) for k, v in out.items()}
 
 
 def _copy_repo(dest: Path) -> None:
-    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT,
-                           capture_output=True, text=True, check=True).stdout.split()
+    files = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
     for rel in files:
-        if (ROOT / rel).is_file() and not rel.startswith(("metrics/", "benchmarks/results")) \
-                and rel != "dvc.lock":
+        if (
+            (ROOT / rel).is_file()
+            and not rel.startswith(("metrics/", "benchmarks/results"))
+            and rel != "dvc.lock"
+        ):
             (dest / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ROOT / rel, dest / rel)
     subprocess.run(["git", "init", "-q"], cwd=dest, check=True)
@@ -80,13 +90,18 @@ def pipeline(profile: str) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         _copy_repo(work)
-        subprocess.run([sys.executable, "-m", "mldm.config", "set-profile", profile], cwd=work,
-                       env=env, check=True)
+        subprocess.run(
+            [sys.executable, "-m", "mldm.config", "set-profile", profile],
+            cwd=work,
+            env=env,
+            check=True,
+        )
         out: dict[str, float] = {}
         for run in ("clean", "noop"):
             t = time.perf_counter()
-            proc = subprocess.run([str(bin_dir / "dvc"), "repro"], cwd=work, env=env,
-                                  capture_output=True, text=True)
+            proc = subprocess.run(
+                [str(bin_dir / "dvc"), "repro"], cwd=work, env=env, capture_output=True, text=True
+            )
             if proc.returncode:
                 raise SystemExit(proc.stdout[-2000:] + proc.stderr[-2000:])
             out[f"dvc_repro_{run}_s"] = round(time.perf_counter() - t, 2)
@@ -97,13 +112,17 @@ def pipeline(profile: str) -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--skip-default", action="store_true")
     args = parser.parse_args()
     results = {
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                    "platform": platform.platform()},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
         "operations": operations(),
         "pipeline_smoke": pipeline("smoke"),
     }

@@ -18,8 +18,13 @@ def test_claimset_requires_every_claim_measured():
     claims = ClaimSet(Claim("a", "A", "1-2", lt(1)), Claim("b", "B", "3", gt(0)))
     out = claims.results({"a": 0.5, "b": -1})
     assert out["a"]["passed"] is True and out["b"]["passed"] is False
-    assert out["a"] == {"text": "A", "passed": True, "measured": 0.5, "expected": "< 1",
-                        "lines": "1-2"}
+    assert out["a"] == {
+        "text": "A",
+        "passed": True,
+        "measured": 0.5,
+        "expected": "< 1",
+        "lines": "1-2",
+    }
     with pytest.raises(RuntimeError, match="declared but not measured"):
         claims.results({"a": 0.5})
     with pytest.raises(RuntimeError, match="measured but not declared"):

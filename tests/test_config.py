@@ -39,17 +39,27 @@ def test_profile_overlay_is_deep_merged(params_file):
 @pytest.mark.parametrize(
     ("mutate", "message"),
     [
-        (lambda r: r["lectures"]["l01_linear_regression"]["gd"].update(lrr=1),
-         "unknown params key 'lectures.l01_linear_regression.gd.lrr' (did you mean 'lr'?)"),
+        (
+            lambda r: r["lectures"]["l01_linear_regression"]["gd"].update(lrr=1),
+            "unknown params key 'lectures.l01_linear_regression.gd.lrr' (did you mean 'lr'?)",
+        ),
         (lambda r: r.update(sed=1), "unknown params key 'sed' (did you mean 'seed'?)"),
-        (lambda r: r["lectures"]["l01_linear_regression"]["gd"].update(lr=-1.0),
-         "params key 'lectures.l01_linear_regression.gd.lr': input should be greater than 0"),
-        (lambda r: r["lectures"]["l01_linear_regression"]["gd"].update(max_epochs="many"),
-         "params key 'lectures.l01_linear_regression.gd.max_epochs': input should be a valid integer"),
+        (
+            lambda r: r["lectures"]["l01_linear_regression"]["gd"].update(lr=-1.0),
+            "params key 'lectures.l01_linear_regression.gd.lr': input should be greater than 0",
+        ),
+        (
+            lambda r: r["lectures"]["l01_linear_regression"]["gd"].update(max_epochs="many"),
+            "params key 'lectures.l01_linear_regression.gd.max_epochs': "
+            "input should be a valid integer",
+        ),
         (lambda r: r.update(profile="huge"), "params key 'profile'"),
         (lambda r: r["profiles"].update(turbo={}), "unknown profile overlay 'profiles.turbo'"),
-        (lambda r: r["profiles"]["smoke"].update(runtime={"num_threads": 0}),
-         "params key 'profiles.smoke.runtime.num_threads': input should be greater than or equal to 1"),
+        (
+            lambda r: r["profiles"]["smoke"].update(runtime={"num_threads": 0}),
+            "params key 'profiles.smoke.runtime.num_threads': "
+            "input should be greater than or equal to 1",
+        ),
         (lambda r: r["lectures"].update(l99_magic={}), "unknown params key 'lectures.l99_magic'"),
     ],
 )
@@ -83,20 +93,28 @@ def test_set_profile_keeps_comments_and_is_idempotent(params_file):
 def test_stage_cli_prints_one_line_and_exits_2(params_file, root):
     _write(params_file, lambda r: r["lectures"]["l01_linear_regression"]["gd"].update(lr=0))
     for script, arg in (("train.py", "l01_linear_regression"), ("prepare.py", "house")):
-        proc = subprocess.run([sys.executable, str(root / "pipelines" / script), arg,
-                               "--params", str(params_file)], capture_output=True, text=True,
-                              cwd=params_file.parent)
+        proc = subprocess.run(
+            [sys.executable, str(root / "pipelines" / script), arg, "--params", str(params_file)],
+            capture_output=True,
+            text=True,
+            cwd=params_file.parent,
+        )
         assert proc.returncode == 2
         assert proc.stderr.strip().count("\n") == 0
         assert proc.stderr.startswith("error: params key 'lectures.l01_linear_regression.gd.lr'")
 
 
 def test_unknown_lecture_and_dataset_cli(params_file, root):
-    for script, arg, msg in (("train.py", "l42_magic", "unknown lecture 'l42_magic'"),
-                             ("prepare.py", "mnist9", "unknown dataset 'mnist9'")):
-        proc = subprocess.run([sys.executable, str(root / "pipelines" / script), arg,
-                               "--params", str(params_file)], capture_output=True, text=True,
-                              cwd=params_file.parent)
+    for script, arg, msg in (
+        ("train.py", "l42_magic", "unknown lecture 'l42_magic'"),
+        ("prepare.py", "mnist9", "unknown dataset 'mnist9'"),
+    ):
+        proc = subprocess.run(
+            [sys.executable, str(root / "pipelines" / script), arg, "--params", str(params_file)],
+            capture_output=True,
+            text=True,
+            cwd=params_file.parent,
+        )
         assert proc.returncode == 2, proc.stderr
         assert msg in proc.stderr and proc.stderr.count("\n") == 1
 

@@ -42,7 +42,9 @@ def test_prepare_is_deterministic(tmp_path):
     b = prepare("wine", tmp_path / "b", seed=0, test_size=0.25)
     c = prepare("wine", tmp_path / "c", seed=1, test_size=0.25)
     assert a["content_hash"] == b["content_hash"] != c["content_hash"]
-    assert (tmp_path / "a/wine/arrays.npz").read_bytes() == (tmp_path / "b/wine/arrays.npz").read_bytes()
+    assert (tmp_path / "a/wine/arrays.npz").read_bytes() == (
+        tmp_path / "b/wine/arrays.npz"
+    ).read_bytes()
 
 
 def test_missing_and_tampered_data_are_clear_errors(tmp_path):

@@ -61,7 +61,7 @@ def test_killed_writer_leaves_previous_output(tmp_path):
     script = textwrap.dedent(f"""
         import os, signal
         from mldm.io import atomic_dir
-        with atomic_dir({str(tmp_path / 'plots')!r}) as d:
+        with atomic_dir({str(tmp_path / "plots")!r}) as d:
             (d / "a.png").write_bytes(b"x" * 1000)
             os.kill(os.getpid(), signal.SIGKILL)
     """)

@@ -37,11 +37,19 @@ def test_every_lecture_declares_its_interface():
 
 
 def _copy_repo(root: Path, dest: Path) -> None:
-    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=root,
-                           capture_output=True, text=True, check=True).stdout.split()
+    files = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
     for rel in files:
-        if rel.startswith(("data/prepared/", "artifacts/", "plots/", "reports/", "metrics/")) \
-                or rel == "dvc.lock" or not (root / rel).is_file():
+        if (
+            rel.startswith(("data/prepared/", "artifacts/", "plots/", "reports/", "metrics/"))
+            or rel == "dvc.lock"
+            or not (root / rel).is_file()
+        ):
             continue
         (dest / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(root / rel, dest / rel)
@@ -49,11 +57,20 @@ def _copy_repo(root: Path, dest: Path) -> None:
 
 
 def _dvc(work: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
-           "DVC_NO_ANALYTICS": "1"}
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+        "DVC_NO_ANALYTICS": "1",
+    }
     env.pop("MLFLOW_TRACKING_URI", None)
-    proc = subprocess.run([str(Path(sys.executable).parent / "dvc"), *args], cwd=work, env=env,
-                          capture_output=True, text=True, timeout=900)
+    proc = subprocess.run(
+        [str(Path(sys.executable).parent / "dvc"), *args],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return proc
 
@@ -95,8 +112,11 @@ def test_dvc_repro_smoke_end_to_end(tmp_path, root):
     params = yaml.safe_load((work / "params.yaml").read_text())
     params["lectures"]["l02_linear_classifiers"]["far_init"] = 9.0
     (work / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
-    assert _ran(_dvc(work, "repro")) == {"train@l02_linear_classifiers",
-                                         "evaluate@l02_linear_classifiers", "report"}
+    assert _ran(_dvc(work, "repro")) == {
+        "train@l02_linear_classifiers",
+        "evaluate@l02_linear_classifiers",
+        "report",
+    }
 
     metrics = _dvc(work, "metrics", "show", "--json").stdout
     assert "l01_linear_regression" in metrics

@@ -20,12 +20,27 @@ def _fake_outputs(tmp_path):
     import matplotlib.pyplot as plt
 
     for i, lid in enumerate(lectures.IDS):
-        write_json(tmp_path / "metrics" / f"{lid}.json", {
-            "exp": {"ours": {"test_accuracy": 0.91 + i / 100}, "sklearn": {"test_accuracy": 0.9}},
-            "claims": {"c1": {"text": "L1 <gives> zeros", "passed": i != 1, "measured": 37,
-                              "expected": "> 0", "lines": "1290-1300"}},
-            "worked_example": {"table": {"columns": ["a", "b"], "rows": [[1, 2.5]], "note": "n"}},
-        })
+        write_json(
+            tmp_path / "metrics" / f"{lid}.json",
+            {
+                "exp": {
+                    "ours": {"test_accuracy": 0.91 + i / 100},
+                    "sklearn": {"test_accuracy": 0.9},
+                },
+                "claims": {
+                    "c1": {
+                        "text": "L1 <gives> zeros",
+                        "passed": i != 1,
+                        "measured": 37,
+                        "expected": "> 0",
+                        "lines": "1290-1300",
+                    }
+                },
+                "worked_example": {
+                    "table": {"columns": ["a", "b"], "rows": [[1, 2.5]], "note": "n"}
+                },
+            },
+        )
         (tmp_path / "plots" / lid).mkdir(parents=True)
         fig, ax = plt.subplots()
         ax.plot([0, 1])

@@ -19,8 +19,9 @@ def test_stage_run_nests_model_runs_with_tags(store):
     import mlflow
 
     tags = {"profile": "smoke", "params_hash": "abc", "dataset_hash": "iris:123"}
-    with tracking.stage_run("l99_test", "train@l99_test", tags, params={"a": {"b": 1}},
-                            root=store) as tracker:
+    with tracking.stage_run(
+        "l99_test", "train@l99_test", tags, params={"a": {"b": 1}}, root=store
+    ) as tracker:
         with tracker.child("model_a", {"lr": 0.1}):
             tracker.log_metrics({"test_accuracy": 0.9, "nested": {"x": 1.0}, "name": "skip"})
             tracker.log_curve("loss", [3.0, 2.0, 1.0])

@@ -81,7 +81,9 @@ def _config_model() -> type[Config]:
 
     fields = {lid: (lectures.get(lid).Params, lectures.get(lid).Params()) for lid in lectures.IDS}
     lectures_model = create_model("Lectures", __base__=Strict, **fields)
-    return create_model("ResolvedConfig", __base__=Config, lectures=(lectures_model, lectures_model()))
+    return create_model(
+        "ResolvedConfig", __base__=Config, lectures=(lectures_model, lectures_model())
+    )
 
 
 def deep_merge(base: dict, overlay: dict) -> dict:
@@ -172,7 +174,7 @@ def set_profile(profile: str, path: str | os.PathLike = DEFAULT_PARAMS) -> bool:
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     for i, line in enumerate(lines):
         if line.startswith("profile:"):
-            comment = line[line.index("#"):].rstrip("\n") if "#" in line else ""
+            comment = line[line.index("#") :].rstrip("\n") if "#" in line else ""
             new = f"profile: {profile}" + (f"  {comment}" if comment else "") + "\n"
             if new == line:
                 return False

@@ -41,8 +41,9 @@ def tracking_uri(root: str | os.PathLike = ".") -> str:
 
 def git_commit() -> str:
     try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
-                             timeout=5, check=True)
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5, check=True
+        )
         return out.stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return "unknown"
@@ -89,8 +90,11 @@ class Tracker:
     def lightning_logger(self):
         """A Lightning MLflow logger writing into the active nested run."""
         run = self._mlflow.active_run()
-        return _buffered_logger_class()(experiment_name=self.experiment, tracking_uri=self.uri,
-                                        run_id=run.info.run_id if run else None)
+        return _buffered_logger_class()(
+            experiment_name=self.experiment,
+            tracking_uri=self.uri,
+            run_id=run.info.run_id if run else None,
+        )
 
 
 @functools.cache
@@ -122,7 +126,7 @@ def _buffered_logger_class():
         @rank_zero_only
         def finalize(self, status: str = "success") -> None:
             for i in range(0, len(self._pending), self._BATCH):
-                self.experiment.log_batch(self.run_id, metrics=self._pending[i:i + self._BATCH])
+                self.experiment.log_batch(self.run_id, metrics=self._pending[i : i + self._BATCH])
             self._pending = []
             super().finalize(status)
 

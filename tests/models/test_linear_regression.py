@@ -25,8 +25,9 @@ from mldm.models.linear_regression import (
 )
 
 # L01 lines 19-23: size (ft^2), bedrooms, floors, age (years) -> price ($1000)
-HOUSE_X = np.array([[2104, 5, 1, 45], [1416, 3, 2, 40], [1534, 3, 2, 30], [852, 2, 1, 36]],
-                   dtype=np.float64)
+HOUSE_X = np.array(
+    [[2104, 5, 1, 45], [1416, 3, 2, 40], [1534, 3, 2, 30], [852, 2, 1, 36]], dtype=np.float64
+)
 HOUSE_Y = np.array([460, 232, 315, 178], dtype=np.float64)
 
 
@@ -106,8 +107,9 @@ def test_single_feature_fit_equals_normal_equation():
     np.testing.assert_allclose([w1, w0], np.polyfit(x, HOUSE_Y, 1), rtol=1e-10)
 
     x, y = random_problem(n=50, m=1, seed=3)
-    np.testing.assert_allclose(single_feature_fit(x, y), normal_equation(add_bias(x), y)[0],
-                               rtol=1e-10)
+    np.testing.assert_allclose(
+        single_feature_fit(x, y), normal_equation(add_bias(x), y)[0], rtol=1e-10
+    )
     with pytest.raises(ValueError, match="constant"):
         single_feature_fit(np.ones(5), np.arange(5.0))
 
@@ -210,12 +212,13 @@ def test_gd_is_the_slide_update_exactly(diabetes_std):
 def test_sgd_segment_is_the_slide_update_exactly(diabetes_std):
     X, y, _ = diabetes_std
     Xb, r, b, epochs = add_bias(X), 0.05, 32, 3
-    est = LinearRegression(solver="sgd", lr=r, batch_size=b, batch_order="segment",
-                           max_epochs=epochs).fit(X, y)
+    est = LinearRegression(
+        solver="sgd", lr=r, batch_size=b, batch_order="segment", max_epochs=epochs
+    ).fit(X, y)
     w = np.zeros(Xb.shape[1])
     for _ in range(epochs):
         for s in range(0, len(y), b):  # 分段: B_t = rows s .. s+b-1, last one shorter
-            w = w - r * mse_gradient(Xb[s:s + b], y[s:s + b], w)
+            w = w - r * mse_gradient(Xb[s : s + b], y[s : s + b], w)
     assert rel(est.w_, w) < 1e-12
     assert est.loss_curve_[-1] == pytest.approx(mse(Xb, y, w), rel=1e-12)
 
@@ -252,8 +255,9 @@ def test_sgd_hovers_near_normal_equation(order, diabetes_std):
     stability limit of the 32-row batch Hessians, 2/lambda_max ~ 0.18; r = 0.1 hovers ~2x wider.
     """
     X, y, w_star = diabetes_std
-    est = LinearRegression(solver="sgd", lr=0.05, batch_size=32, batch_order=order,
-                           max_epochs=200, random_state=0).fit(X, y)
+    est = LinearRegression(
+        solver="sgd", lr=0.05, batch_size=32, batch_order=order, max_epochs=200, random_state=0
+    ).fit(X, y)
     assert est.loss_curve_.shape == (200,)
     assert rel(est.w_, w_star) < 5e-2
     L_star = mse(add_bias(X), y, w_star)
@@ -282,9 +286,15 @@ def test_newton_one_step_is_the_optimum(data, diabetes):
 # ------------------------------------------------ estimator API
 
 
-@pytest.mark.parametrize("params", [dict(solver="bfgs"), dict(solver="sgd", batch_order="rand"),
-                                    dict(solver="gd", lr=0.0), dict(solver="newton",
-                                                                    newton_steps=0)])
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(solver="bfgs"),
+        dict(solver="sgd", batch_order="rand"),
+        dict(solver="gd", lr=0.0),
+        dict(solver="newton", newton_steps=0),
+    ],
+)
 def test_invalid_params_raise(params):
     X, y = random_problem(n=20, m=2)
     with pytest.raises(ValueError):

@@ -34,18 +34,49 @@ class Dataset:
 DATASETS: dict[str, Dataset] = {
     d.name: d
     for d in [
-        Dataset("house", "regression", "course notes L01 house table", sources.house,
-                split=False, lines="19-23"),
-        Dataset("diabetes", "regression", "sklearn.datasets.load_diabetes", sources.diabetes,
-                package="scikit-learn"),
-        Dataset("iris", "classification", "sklearn.datasets.load_iris", sources.iris,
-                package="scikit-learn"),
-        Dataset("wine", "classification", "sklearn.datasets.load_wine", sources.wine,
-                package="scikit-learn"),
-        Dataset("breast_cancer", "classification", "sklearn.datasets.load_breast_cancer",
-                sources.breast_cancer, package="scikit-learn"),
-        Dataset("digits", "classification", "sklearn.datasets.load_digits", sources.digits,
-                package="scikit-learn"),
+        Dataset(
+            "house",
+            "regression",
+            "course notes L01 house table",
+            sources.house,
+            split=False,
+            lines="19-23",
+        ),
+        Dataset(
+            "diabetes",
+            "regression",
+            "sklearn.datasets.load_diabetes",
+            sources.diabetes,
+            package="scikit-learn",
+        ),
+        Dataset(
+            "iris",
+            "classification",
+            "sklearn.datasets.load_iris",
+            sources.iris,
+            package="scikit-learn",
+        ),
+        Dataset(
+            "wine",
+            "classification",
+            "sklearn.datasets.load_wine",
+            sources.wine,
+            package="scikit-learn",
+        ),
+        Dataset(
+            "breast_cancer",
+            "classification",
+            "sklearn.datasets.load_breast_cancer",
+            sources.breast_cancer,
+            package="scikit-learn",
+        ),
+        Dataset(
+            "digits",
+            "classification",
+            "sklearn.datasets.load_digits",
+            sources.digits,
+            package="scikit-learn",
+        ),
     ]
 }
 
@@ -73,9 +104,11 @@ class Prepared:
         from sklearn.preprocessing import StandardScaler
 
         scaler = StandardScaler().fit(self.X_train)
-        return dataclasses.replace(self, X_train=scaler.transform(self.X_train),
-                                   X_test=scaler.transform(self.X_test) if len(self.X_test)
-                                   else self.X_test)
+        return dataclasses.replace(
+            self,
+            X_train=scaler.transform(self.X_train),
+            X_test=scaler.transform(self.X_test) if len(self.X_test) else self.X_test,
+        )
 
 
 def get(name: str) -> Dataset:

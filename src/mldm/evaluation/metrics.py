@@ -28,8 +28,9 @@ def classification_metrics(split: str, y_true, y_pred, num_classes: int) -> dict
     task = "binary" if num_classes == 2 else "multiclass"
     return {
         f"{split}_accuracy": float(tmf.accuracy(p, y, task=task, num_classes=num_classes)),
-        f"{split}_macro_f1": float(tmf.f1_score(p, y, task=task, num_classes=num_classes,
-                                                average="macro")),
+        f"{split}_macro_f1": float(
+            tmf.f1_score(p, y, task=task, num_classes=num_classes, average="macro")
+        ),
     }
 
 

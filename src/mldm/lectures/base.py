@@ -108,8 +108,9 @@ class Context:
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
 
-        fig, axes = plt.subplots(nrows, ncols, figsize=(size[0] * ncols, size[1] * nrows),
-                                 squeeze=False)
+        fig, axes = plt.subplots(
+            nrows, ncols, figsize=(size[0] * ncols, size[1] * nrows), squeeze=False
+        )
         try:
             yield fig, (axes[0, 0] if axes.size == 1 else axes.ravel())
             fig.tight_layout()

@@ -91,8 +91,10 @@ class ClaimSet:
         unknown = set(measured) - set(self.claims)
         missing = set(self.claims) - set(measured)
         if unknown or missing:
-            raise RuntimeError(f"claims measured but not declared: {sorted(unknown)}; "
-                               f"declared but not measured: {sorted(missing)}")
+            raise RuntimeError(
+                f"claims measured but not declared: {sorted(unknown)}; "
+                f"declared but not measured: {sorted(missing)}"
+            )
         return {
             c.id: {
                 "text": c.text,

@@ -45,41 +45,85 @@ class Params(LectureParams):
 
 
 CLAIMS = ClaimSet(
-    Claim("normal_equation_is_least_squares",
-          "The normal equation w* = (XᵀX)⁻¹Xᵀy gives the least-squares solution "
-          "(max relative difference to numpy lstsq and scikit-learn)", "143-153", lt(1e-8)),
-    Claim("residual_orthogonal_to_span",
-          "y − Xw* ⊥ span(X): Xᵀ(y − Xw*) = 0 (relative to ‖X‖‖y‖)", "188-194", lt(1e-10)),
-    Claim("single_feature_closed_form",
-          "The 1-feature closed form for w0, w1 equals the normal equation (house size → price)",
-          "66-81, 155-157", lt(1e-10)),
-    Claim("house_table_singular",
-          "On the slide's 4-house table (4 samples, 5 parameters) XᵀX is singular: rank",
-          "19-23, 118-124", equals(4)),
-    Claim("house_table_min_norm_fits",
-          "…so the pseudo-inverse (minimum-norm) solution reproduces every price "
-          "(max |residual|, $1000)", "19-23, 143-153", lt(1e-6)),
-    Claim("gd_converges",
-          "Gradient descent converges to w* (relative distance ‖w_GD − w*‖/‖w*‖)",
-          "202-222", lt(1e-3)),
-    Claim("gd_loss_monotone",
-          "With a small enough r every GD step lowers L(w) (largest increase between epochs)",
-          "202-222", lt(1e-12)),
-    Claim("sgd_shuffle_near_optimum",
-          "Mini-batch SGD (shuffled batches) reaches the optimum up to gradient noise "
-          "(relative excess training MSE)", "224-253", lt(0.05)),
-    Claim("sgd_segment_near_optimum",
-          "Mini-batch SGD (segmented batches) reaches the optimum up to gradient noise "
-          "(relative excess training MSE)", "224-253", lt(0.05)),
-    Claim("minibatch_gradient_unbiased_exact",
-          "Mini-batch gradients of one epoch average to the full gradient "
-          "(max |mean g_B − ∇L|, equal batches)", "255-267", lt(1e-10)),
-    Claim("minibatch_gradient_unbiased_mc",
-          "E_B[g_B] = ∇L: the mean of random mini-batch gradients approaches the full "
-          "gradient (relative error)", "255-267", lt(0.05)),
-    Claim("newton_one_step",
-          "Newton's method (no learning rate) reaches the optimum of the quadratic L in one "
-          "step (relative excess loss after step 1)", "271-284", lt(1e-10)),
+    Claim(
+        "normal_equation_is_least_squares",
+        "The normal equation w* = (XᵀX)⁻¹Xᵀy gives the least-squares solution "
+        "(max relative difference to numpy lstsq and scikit-learn)",
+        "143-153",
+        lt(1e-8),
+    ),
+    Claim(
+        "residual_orthogonal_to_span",
+        "y − Xw* ⊥ span(X): Xᵀ(y − Xw*) = 0 (relative to ‖X‖‖y‖)",
+        "188-194",
+        lt(1e-10),
+    ),
+    Claim(
+        "single_feature_closed_form",
+        "The 1-feature closed form for w0, w1 equals the normal equation (house size → price)",
+        "66-81, 155-157",
+        lt(1e-10),
+    ),
+    Claim(
+        "house_table_singular",
+        "On the slide's 4-house table (4 samples, 5 parameters) XᵀX is singular: rank",
+        "19-23, 118-124",
+        equals(4),
+    ),
+    Claim(
+        "house_table_min_norm_fits",
+        "…so the pseudo-inverse (minimum-norm) solution reproduces every price "
+        "(max |residual|, $1000)",
+        "19-23, 143-153",
+        lt(1e-6),
+    ),
+    Claim(
+        "gd_converges",
+        "Gradient descent converges to w* (relative distance ‖w_GD − w*‖/‖w*‖)",
+        "202-222",
+        lt(1e-3),
+    ),
+    Claim(
+        "gd_loss_monotone",
+        "With a small enough r every GD step lowers L(w) (largest increase between epochs)",
+        "202-222",
+        lt(1e-12),
+    ),
+    Claim(
+        "sgd_shuffle_near_optimum",
+        "Mini-batch SGD (shuffled batches) reaches the optimum up to gradient noise "
+        "(relative excess training MSE)",
+        "224-253",
+        lt(0.05),
+    ),
+    Claim(
+        "sgd_segment_near_optimum",
+        "Mini-batch SGD (segmented batches) reaches the optimum up to gradient noise "
+        "(relative excess training MSE)",
+        "224-253",
+        lt(0.05),
+    ),
+    Claim(
+        "minibatch_gradient_unbiased_exact",
+        "Mini-batch gradients of one epoch average to the full gradient "
+        "(max |mean g_B − ∇L|, equal batches)",
+        "255-267",
+        lt(1e-10),
+    ),
+    Claim(
+        "minibatch_gradient_unbiased_mc",
+        "E_B[g_B] = ∇L: the mean of random mini-batch gradients approaches the full "
+        "gradient (relative error)",
+        "255-267",
+        lt(0.05),
+    ),
+    Claim(
+        "newton_one_step",
+        "Newton's method (no learning rate) reaches the optimum of the quadratic L in one "
+        "step (relative excess loss after step 1)",
+        "271-284",
+        lt(1e-10),
+    ),
 )
 
 
@@ -96,25 +140,38 @@ def train(ctx: Context) -> None:
     models = {
         "normal_equation": LinearRegression(solver="normal"),
         "gd": LinearRegression(solver="gd", lr=p.gd.lr, max_epochs=p.gd.max_epochs),
-        "sgd_shuffle": LinearRegression(solver="sgd", lr=p.sgd.lr, max_epochs=p.sgd.max_epochs,
-                                        batch_size=p.sgd.batch_size, batch_order="shuffle",
-                                        random_state=ctx.seed),
-        "sgd_segment": LinearRegression(solver="sgd", lr=p.sgd.lr, max_epochs=p.sgd.max_epochs,
-                                        batch_size=p.sgd.batch_size, batch_order="segment",
-                                        random_state=ctx.seed),
+        "sgd_shuffle": LinearRegression(
+            solver="sgd",
+            lr=p.sgd.lr,
+            max_epochs=p.sgd.max_epochs,
+            batch_size=p.sgd.batch_size,
+            batch_order="shuffle",
+            random_state=ctx.seed,
+        ),
+        "sgd_segment": LinearRegression(
+            solver="sgd",
+            lr=p.sgd.lr,
+            max_epochs=p.sgd.max_epochs,
+            batch_size=p.sgd.batch_size,
+            batch_order="segment",
+            random_state=ctx.seed,
+        ),
         "newton": LinearRegression(solver="newton", newton_steps=1),
     }
     for name, model in models.items():
         with ctx.run(name, **model.get_params()):
             model.fit(d.X_train, d.y_train)
             ctx.save_model(name, model)
-            ctx.save_curve(f"loss_{name}", epoch=np.arange(len(model.loss_curve_)),
-                           train_mse=model.loss_curve_)
+            ctx.save_curve(
+                f"loss_{name}", epoch=np.arange(len(model.loss_curve_)), train_mse=model.loss_curve_
+            )
 
     house = ctx.data("house")
     with ctx.run("house_table"):
-        ctx.save_model("house_all_features", LinearRegression(solver="normal").fit(
-            house.X_train, house.y_train))
+        ctx.save_model(
+            "house_all_features",
+            LinearRegression(solver="normal").fit(house.X_train, house.y_train),
+        )
 
 
 def _single_feature(ctx: Context) -> dict:
@@ -135,31 +192,43 @@ def evaluate(ctx: Context) -> None:
     p = ctx.params
     d = ctx.data("diabetes").standardized()
     Xb = add_bias(d.X_train)
-    models = {name: ctx.load_model(name) for name in
-              ("normal_equation", "gd", "sgd_shuffle", "sgd_segment", "newton")}
+    models = {
+        name: ctx.load_model(name)
+        for name in ("normal_equation", "gd", "sgd_shuffle", "sgd_segment", "newton")
+    }
     w_star = models["normal_equation"].w_
     L_star = mse(Xb, d.y_train, w_star)
 
     for name, model in models.items():
         with ctx.run(name):
-            ctx.record("diabetes", name,
-                       **regression_metrics("train", d.y_train, model.predict(d.X_train)),
-                       **regression_metrics("test", d.y_test, model.predict(d.X_test)),
-                       distance_to_w_star=relative_error(model.w_, w_star))
+            ctx.record(
+                "diabetes",
+                name,
+                **regression_metrics("train", d.y_train, model.predict(d.X_train)),
+                **regression_metrics("test", d.y_test, model.predict(d.X_test)),
+                distance_to_w_star=relative_error(model.w_, w_star),
+            )
     sk = SkLinearRegression().fit(d.X_train, d.y_train)
     w_sk = np.r_[sk.intercept_, sk.coef_]
-    ctx.record("diabetes", "sklearn_reference",
-               **regression_metrics("train", d.y_train, sk.predict(d.X_train)),
-               **regression_metrics("test", d.y_test, sk.predict(d.X_test)),
-               distance_to_w_star=relative_error(w_sk, w_star))
+    ctx.record(
+        "diabetes",
+        "sklearn_reference",
+        **regression_metrics("train", d.y_train, sk.predict(d.X_train)),
+        **regression_metrics("test", d.y_test, sk.predict(d.X_test)),
+        distance_to_w_star=relative_error(w_sk, w_star),
+    )
 
     # --- the normal equation and its geometry (lines 143-194) ---------------------------
     w_lstsq = np.linalg.lstsq(Xb, d.y_train, rcond=None)[0]
-    ctx.measure("normal_equation_is_least_squares",
-                max(relative_error(w_star, w_lstsq), relative_error(w_star, w_sk)))
+    ctx.measure(
+        "normal_equation_is_least_squares",
+        max(relative_error(w_star, w_lstsq), relative_error(w_star, w_sk)),
+    )
     residual = d.y_train - Xb @ w_star
-    ctx.measure("residual_orthogonal_to_span", float(
-        np.abs(Xb.T @ residual).max() / (np.linalg.norm(Xb) * np.linalg.norm(d.y_train))))
+    ctx.measure(
+        "residual_orthogonal_to_span",
+        float(np.abs(Xb.T @ residual).max() / (np.linalg.norm(Xb) * np.linalg.norm(d.y_train))),
+    )
 
     # --- numerical optimisation (lines 202-284) ------------------------------------------
     gd = models["gd"]
@@ -175,13 +244,15 @@ def evaluate(ctx: Context) -> None:
     w0 = np.zeros(Xb.shape[1])  # any w; the start of training is where it matters most
     full = mse_gradient(Xb, d.y_train, w0)
     n = len(Xb) - len(Xb) % p.sgd.batch_size  # equal batches: the epoch mean is exact
-    batches = minibatch_gradients(Xb[:n], d.y_train[:n], w0, p.sgd.batch_size, "shuffle",
-                                  ctx.seed)
-    ctx.measure("minibatch_gradient_unbiased_exact",
-                float(np.abs(batches.mean(0) - mse_gradient(Xb[:n], d.y_train[:n], w0)).max()))
+    batches = minibatch_gradients(Xb[:n], d.y_train[:n], w0, p.sgd.batch_size, "shuffle", ctx.seed)
+    ctx.measure(
+        "minibatch_gradient_unbiased_exact",
+        float(np.abs(batches.mean(0) - mse_gradient(Xb[:n], d.y_train[:n], w0)).max()),
+    )
     rng = np.random.default_rng(ctx.seed)
-    idx = np.stack([rng.choice(len(Xb), p.sgd.batch_size, replace=False)
-                    for _ in range(p.unbiased_draws)])  # (draws, |B|)
+    idx = np.stack(
+        [rng.choice(len(Xb), p.sgd.batch_size, replace=False) for _ in range(p.unbiased_draws)]
+    )  # (draws, |B|)
     residuals = Xb[idx] @ w0 - d.y_train[idx]  # (draws, |B|)
     g_B = 2.0 / p.sgd.batch_size * np.einsum("dbk,db->dk", Xb[idx], residuals)
     ctx.measure("minibatch_gradient_unbiased_mc", relative_error(g_B.mean(0), full))
@@ -195,14 +266,26 @@ def evaluate(ctx: Context) -> None:
     single = _single_feature(ctx)
     x, y = _house_size_price(ctx)
     ctx.worked_example["house_table"] = {
-        "columns": ["size (ft²)", "bedrooms", "floors", "age", "price ($1000, slide)",
-                    "all-feature min-norm fit", "size-only fit w0 + w1·size"],
-        "rows": [[*row, price, fit, single["w0"] + single["w1"] * row[0]]
-                 for row, price, fit in zip(house.X_train.tolist(), y.tolist(), fitted.tolist(),
-                                            strict=True)],
-        "note": (f"Single-feature closed form: w0 = {single['w0']:.4f}, "
-                 f"w1 = {single['w1']:.5f} ($1000 per ft²). The slide prints no fitted values; "
-                 "with 4 houses and 5 parameters the all-feature fit interpolates."),
+        "columns": [
+            "size (ft²)",
+            "bedrooms",
+            "floors",
+            "age",
+            "price ($1000, slide)",
+            "all-feature min-norm fit",
+            "size-only fit w0 + w1·size",
+        ],
+        "rows": [
+            [*row, price, fit, single["w0"] + single["w1"] * row[0]]
+            for row, price, fit in zip(
+                house.X_train.tolist(), y.tolist(), fitted.tolist(), strict=True
+            )
+        ],
+        "note": (
+            f"Single-feature closed form: w0 = {single['w0']:.4f}, "
+            f"w1 = {single['w1']:.5f} ($1000 per ft²). The slide prints no fitted values; "
+            "with 4 houses and 5 parameters the all-feature fit interpolates."
+        ),
     }
     _figures(ctx, models, L_star, d)
 
@@ -211,10 +294,17 @@ def _figures(ctx: Context, models, L_star: float, d) -> None:
     with ctx.figure("loss_curves") as (fig, ax):
         for name in ("gd", "sgd_shuffle", "sgd_segment", "newton"):
             curve = models[name].loss_curve_
-            ax.semilogy(np.arange(len(curve)), curve - L_star + 1e-16, label=name,
-                        marker="o" if name == "newton" else None)
-        ax.set(xlabel="epoch (Newton: step)", ylabel="L(w) − L(w*)",
-               title="Diabetes: convergence to the normal equation")
+            ax.semilogy(
+                np.arange(len(curve)),
+                curve - L_star + 1e-16,
+                label=name,
+                marker="o" if name == "newton" else None,
+            )
+        ax.set(
+            xlabel="epoch (Newton: step)",
+            ylabel="L(w) − L(w*)",
+            title="Diabetes: convergence to the normal equation",
+        )
         ax.legend()
     x, y = _house_size_price(ctx)
     from mldm.models.linear_regression import single_feature_fit

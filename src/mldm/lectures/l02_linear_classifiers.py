@@ -43,38 +43,76 @@ class Params(LectureParams):
 
 
 CLAIMS = ClaimSet(
-    Claim("cross_entropy_hessian_psd",
-          "The cross-entropy Hessian Σ xxᵀσ(1−σ)/N is positive semi-definite, so the loss is "
-          "convex (min eigenvalue over the GD trajectory)", "365-373", gt(-1e-12)),
-    Claim("squared_loss_nonconvex",
-          "The squared loss (σ(xw) − y)² is not convex: its second derivative along a line "
-          "through w* goes negative (min d²L/dt²)", "376-390", lt(0.0)),
-    Claim("newton_matches_sklearn",
-          "Logistic regression by Newton equals scikit-learn's unpenalized fit "
-          "(relative coefficient difference, breast_cancer 2 features)", "412-424", lt(1e-5)),
-    Claim("gd_accuracy_matches_sklearn",
-          "GD on the cross-entropy reaches scikit-learn's test accuracy "
-          "(|difference|, breast_cancer 30 features)", "426-432", lt(0.03)),
-    Claim("decision_rule_is_linear",
-          "σ(xw) ≥ 0.5 ⇔ xw ≥ 0: the decision boundary is the hyperplane xw = 0 "
-          "(disagreements on the test set)", "446-478", equals(0)),
-    Claim("squared_loss_stalls_from_wrong_start",
-          "From a confidently wrong start the squared loss's gradient (σ−y)σ(1−σ)x vanishes "
-          "while the cross-entropy's (σ−y)x does not: train accuracy gap CE − squared after "
-          "the same GD epochs", "386-398, 436-444", gt(0.1)),
-    Claim("softmax_k2_is_sigmoid",
-          "For K = 2, softmax_1(xW) = σ(x(w1 − w2)) (max abs difference, trained W)",
-          "553-578", lt(1e-12)),
-    Claim("softmax_k2_is_logistic_regression",
-          "Binary softmax regression is logistic regression with w = w1 − w2: GD with rate r "
-          "on softmax equals GD with 2r on the logistic loss (relative difference)",
-          "553-578", lt(1e-8)),
-    Claim("softmax_matches_sklearn",
-          "Softmax regression matches scikit-learn's multinomial logistic regression "
-          "(worst test-accuracy gap over iris, wine, digits)", "530-602", lt(0.03)),
-    Claim("one_vs_all_matches_sklearn",
-          "One-vs-all with argmax_i f_i(x) matches scikit-learn's one-vs-rest logistic "
-          "regression (worst test-accuracy gap over iris, wine, digits)", "498-528", lt(0.03)),
+    Claim(
+        "cross_entropy_hessian_psd",
+        "The cross-entropy Hessian Σ xxᵀσ(1−σ)/N is positive semi-definite, so the loss is "
+        "convex (min eigenvalue over the GD trajectory)",
+        "365-373",
+        gt(-1e-12),
+    ),
+    Claim(
+        "squared_loss_nonconvex",
+        "The squared loss (σ(xw) − y)² is not convex: its second derivative along a line "
+        "through w* goes negative (min d²L/dt²)",
+        "376-390",
+        lt(0.0),
+    ),
+    Claim(
+        "newton_matches_sklearn",
+        "Logistic regression by Newton equals scikit-learn's unpenalized fit "
+        "(relative coefficient difference, breast_cancer 2 features)",
+        "412-424",
+        lt(1e-5),
+    ),
+    Claim(
+        "gd_accuracy_matches_sklearn",
+        "GD on the cross-entropy reaches scikit-learn's test accuracy "
+        "(|difference|, breast_cancer 30 features)",
+        "426-432",
+        lt(0.03),
+    ),
+    Claim(
+        "decision_rule_is_linear",
+        "σ(xw) ≥ 0.5 ⇔ xw ≥ 0: the decision boundary is the hyperplane xw = 0 "
+        "(disagreements on the test set)",
+        "446-478",
+        equals(0),
+    ),
+    Claim(
+        "squared_loss_stalls_from_wrong_start",
+        "From a confidently wrong start the squared loss's gradient (σ−y)σ(1−σ)x vanishes "
+        "while the cross-entropy's (σ−y)x does not: train accuracy gap CE − squared after "
+        "the same GD epochs",
+        "386-398, 436-444",
+        gt(0.1),
+    ),
+    Claim(
+        "softmax_k2_is_sigmoid",
+        "For K = 2, softmax_1(xW) = σ(x(w1 − w2)) (max abs difference, trained W)",
+        "553-578",
+        lt(1e-12),
+    ),
+    Claim(
+        "softmax_k2_is_logistic_regression",
+        "Binary softmax regression is logistic regression with w = w1 − w2: GD with rate r "
+        "on softmax equals GD with 2r on the logistic loss (relative difference)",
+        "553-578",
+        lt(1e-8),
+    ),
+    Claim(
+        "softmax_matches_sklearn",
+        "Softmax regression matches scikit-learn's multinomial logistic regression "
+        "(worst test-accuracy gap over iris, wine, digits)",
+        "530-602",
+        lt(0.03),
+    ),
+    Claim(
+        "one_vs_all_matches_sklearn",
+        "One-vs-all with argmax_i f_i(x) matches scikit-learn's one-vs-rest logistic "
+        "regression (worst test-accuracy gap over iris, wine, digits)",
+        "498-528",
+        lt(0.03),
+    ),
 )
 
 
@@ -83,7 +121,9 @@ def _bc2(ctx: Context):
     import dataclasses
 
     cols = list(FEATURES_2D)
-    return dataclasses.replace(d, X_train=d.X_train[:, cols], X_test=d.X_test[:, cols]).standardized()
+    return dataclasses.replace(
+        d, X_train=d.X_train[:, cols], X_test=d.X_test[:, cols]
+    ).standardized()
 
 
 def train(ctx: Context) -> None:
@@ -97,32 +137,66 @@ def train(ctx: Context) -> None:
             model.fit(X, y)
             ctx.save_model(name, model)
             if hasattr(model, "loss_curve_"):
-                ctx.save_curve(f"loss_{name}", epoch=np.arange(len(model.loss_curve_)),
-                               train_loss=model.loss_curve_)
+                ctx.save_curve(
+                    f"loss_{name}",
+                    epoch=np.arange(len(model.loss_curve_)),
+                    train_loss=model.loss_curve_,
+                )
         return model
 
     newton = fit("bc2_newton", LogisticRegression(solver="newton"), bc2.X_train, bc2.y_train)
     for loss in ("cross_entropy", "squared"):
-        fit(f"bc_gd_{loss}", LogisticRegression(loss=loss, solver="gd", lr=p.gd.lr,
-                                                max_epochs=p.gd.max_epochs), bc.X_train, bc.y_train)
+        fit(
+            f"bc_gd_{loss}",
+            LogisticRegression(loss=loss, solver="gd", lr=p.gd.lr, max_epochs=p.gd.max_epochs),
+            bc.X_train,
+            bc.y_train,
+        )
         # confidently wrong start: w pointing against the optimum
         w_far = -p.far_init * newton.w_ / np.linalg.norm(newton.w_)
-        fit(f"bc2_far_{loss}", LogisticRegression(loss=loss, solver="gd", lr=p.gd.lr,
-                                                  max_epochs=p.far_init_epochs, w_init=w_far.tolist()),
-            bc2.X_train, bc2.y_train)
+        fit(
+            f"bc2_far_{loss}",
+            LogisticRegression(
+                loss=loss,
+                solver="gd",
+                lr=p.gd.lr,
+                max_epochs=p.far_init_epochs,
+                w_init=w_far.tolist(),
+            ),
+            bc2.X_train,
+            bc2.y_train,
+        )
     # K = 2: softmax with r against logistic with 2r, same epochs, both from zero
-    fit("bc2_softmax_k2", SoftmaxRegression(lr=p.softmax.lr, max_epochs=p.softmax.max_epochs),
-        bc2.X_train, bc2.y_train)
-    fit("bc2_logistic_2r", LogisticRegression(solver="gd", lr=2 * p.softmax.lr,
-                                              max_epochs=p.softmax.max_epochs),
-        bc2.X_train, bc2.y_train)
+    fit(
+        "bc2_softmax_k2",
+        SoftmaxRegression(lr=p.softmax.lr, max_epochs=p.softmax.max_epochs),
+        bc2.X_train,
+        bc2.y_train,
+    )
+    fit(
+        "bc2_logistic_2r",
+        LogisticRegression(solver="gd", lr=2 * p.softmax.lr, max_epochs=p.softmax.max_epochs),
+        bc2.X_train,
+        bc2.y_train,
+    )
     for name in MULTICLASS:
         d = ctx.data(name).standardized()
-        fit(f"{name}_softmax", SoftmaxRegression(lr=p.softmax.lr, max_epochs=p.softmax.max_epochs),
-            d.X_train, d.y_train)
-        fit(f"{name}_one_vs_all", OneVsAllClassifier(LogisticRegression(
-            solver="gd", lr=p.one_vs_all.lr, max_epochs=p.one_vs_all.max_epochs)),
-            d.X_train, d.y_train)
+        fit(
+            f"{name}_softmax",
+            SoftmaxRegression(lr=p.softmax.lr, max_epochs=p.softmax.max_epochs),
+            d.X_train,
+            d.y_train,
+        )
+        fit(
+            f"{name}_one_vs_all",
+            OneVsAllClassifier(
+                LogisticRegression(
+                    solver="gd", lr=p.one_vs_all.lr, max_epochs=p.one_vs_all.max_epochs
+                )
+            ),
+            d.X_train,
+            d.y_train,
+        )
 
 
 def _sklearn(penalty: bool = True):
@@ -143,30 +217,50 @@ def evaluate(ctx: Context) -> None:
 
     def score(table, name, model, d, n_classes):
         with ctx.run(name):
-            ctx.record(table, name,
-                       **classification_metrics("train", d.y_train, model.predict(d.X_train), n_classes),
-                       **classification_metrics("test", d.y_test, model.predict(d.X_test), n_classes))
+            ctx.record(
+                table,
+                name,
+                **classification_metrics("train", d.y_train, model.predict(d.X_train), n_classes),
+                **classification_metrics("test", d.y_test, model.predict(d.X_test), n_classes),
+            )
         return model
 
     # --- binary: Newton vs scikit-learn; GD with two losses (lines 331-444) ---------------
     m["newton"] = score("breast_cancer_2d", "newton", ctx.load_model("bc2_newton"), bc2, 2)
-    sk2 = score("breast_cancer_2d", "sklearn_unpenalized", _sklearn(False).fit(bc2.X_train, bc2.y_train), bc2, 2)
-    ctx.measure("newton_matches_sklearn", relative_error(
-        m["newton"].w_, np.r_[sk2.intercept_, sk2.coef_.ravel()]))
+    sk2 = score(
+        "breast_cancer_2d",
+        "sklearn_unpenalized",
+        _sklearn(False).fit(bc2.X_train, bc2.y_train),
+        bc2,
+        2,
+    )
+    ctx.measure(
+        "newton_matches_sklearn",
+        relative_error(m["newton"].w_, np.r_[sk2.intercept_, sk2.coef_.ravel()]),
+    )
     for loss in ("cross_entropy", "squared"):
         m[loss] = score("breast_cancer", f"gd_{loss}", ctx.load_model(f"bc_gd_{loss}"), bc, 2)
     sk = score("breast_cancer", "sklearn_default", _sklearn().fit(bc.X_train, bc.y_train), bc, 2)
-    ctx.measure("gd_accuracy_matches_sklearn", abs(
-        _accuracy(bc.y_test, m["cross_entropy"].predict(bc.X_test)) - _accuracy(bc.y_test, sk.predict(bc.X_test))))
+    ctx.measure(
+        "gd_accuracy_matches_sklearn",
+        abs(
+            _accuracy(bc.y_test, m["cross_entropy"].predict(bc.X_test))
+            - _accuracy(bc.y_test, sk.predict(bc.X_test))
+        ),
+    )
     ce = m["cross_entropy"]
     proba_rule = ce.predict_proba(bc.X_test)[:, 1] >= 0.5
-    ctx.measure("decision_rule_is_linear", int(np.sum(proba_rule != (ce.decision_function(bc.X_test) >= 0))))
+    ctx.measure(
+        "decision_rule_is_linear", int(np.sum(proba_rule != (ce.decision_function(bc.X_test) >= 0)))
+    )
 
     # convexity: the Hessian along the GD trajectory's end point and at w = 0, w*
     Xb = add_bias(bc2.X_train)
     ws = [np.zeros(Xb.shape[1]), m["newton"].w_, ctx.load_model("bc2_far_cross_entropy").w_]
-    ctx.measure("cross_entropy_hessian_psd",
-                float(min(np.linalg.eigvalsh(cross_entropy_hessian(Xb, w)).min() for w in ws)))
+    ctx.measure(
+        "cross_entropy_hessian_psd",
+        float(min(np.linalg.eigvalsh(cross_entropy_hessian(Xb, w)).min() for w in ws)),
+    )
     t, slice_ce, slice_sq = _loss_slice(Xb, bc2.y_train, m["newton"].w_)
     d2 = np.diff(slice_sq, 2) / (t[1] - t[0]) ** 2
     ctx.measure("squared_loss_nonconvex", float(d2.min()))
@@ -174,15 +268,19 @@ def evaluate(ctx: Context) -> None:
     far = {loss: ctx.load_model(f"bc2_far_{loss}") for loss in ("cross_entropy", "squared")}
     for loss, model in far.items():
         score("breast_cancer_2d", f"far_start_{loss}", model, bc2, 2)
-    ctx.measure("squared_loss_stalls_from_wrong_start",
-                _accuracy(bc2.y_train, far["cross_entropy"].predict(bc2.X_train))
-                - _accuracy(bc2.y_train, far["squared"].predict(bc2.X_train)))
+    ctx.measure(
+        "squared_loss_stalls_from_wrong_start",
+        _accuracy(bc2.y_train, far["cross_entropy"].predict(bc2.X_train))
+        - _accuracy(bc2.y_train, far["squared"].predict(bc2.X_train)),
+    )
 
     # --- K = 2: softmax is logistic with w1 − w2 (lines 553-578) --------------------------
     sm2, lg2 = ctx.load_model("bc2_softmax_k2"), ctx.load_model("bc2_logistic_2r")
     W = sm2.W_
-    ctx.measure("softmax_k2_is_sigmoid", float(np.abs(
-        softmax(Xb @ W)[:, 1] - sigmoid(Xb @ (W[:, 1] - W[:, 0]))).max()))
+    ctx.measure(
+        "softmax_k2_is_sigmoid",
+        float(np.abs(softmax(Xb @ W)[:, 1] - sigmoid(Xb @ (W[:, 1] - W[:, 0]))).max()),
+    )
     ctx.measure("softmax_k2_is_logistic_regression", relative_error(W[:, 1] - W[:, 0], lg2.w_))
 
     # --- multi-class: one-vs-all and softmax (lines 490-602) ------------------------------
@@ -196,8 +294,12 @@ def evaluate(ctx: Context) -> None:
         for kind, oracle in oracles.items():
             ref = score(name, f"sklearn_{kind}", oracle.fit(d.X_train, d.y_train), d, k)
             model = score(name, kind, ctx.load_model(f"{name}_{kind}"), d, k)
-            gaps[kind].append(abs(_accuracy(d.y_test, model.predict(d.X_test))
-                                  - _accuracy(d.y_test, ref.predict(d.X_test))))
+            gaps[kind].append(
+                abs(
+                    _accuracy(d.y_test, model.predict(d.X_test))
+                    - _accuracy(d.y_test, ref.predict(d.X_test))
+                )
+            )
     ctx.measure("softmax_matches_sklearn", max(gaps["softmax"]))
     ctx.measure("one_vs_all_matches_sklearn", max(gaps["one_vs_all"]))
 
@@ -220,12 +322,17 @@ def _figures(ctx: Context, bc2, newton, sk2, far, slices) -> None:
         X, y = bc2.X_test, bc2.y_test
         ax.scatter(X[:, 0], X[:, 1], c=y, cmap="coolwarm", s=12, edgecolor="k", lw=0.3)
         xs = np.linspace(X[:, 0].min(), X[:, 0].max(), 10)
-        for label, w, style in (("Newton (ours)", newton.w_, "-"),
-                                ("scikit-learn", np.r_[sk2.intercept_, sk2.coef_.ravel()], "--")):
+        for label, w, style in (
+            ("Newton (ours)", newton.w_, "-"),
+            ("scikit-learn", np.r_[sk2.intercept_, sk2.coef_.ravel()], "--"),
+        ):
             ax.plot(xs, -(w[0] + w[1] * xs) / w[2], style, label=label)  # xw = 0
-        ax.set(xlabel="mean radius (std.)", ylabel="mean texture (std.)",
-               title="Decision boundary xw = 0 (breast_cancer, test)",
-               ylim=(X[:, 1].min() - 0.5, X[:, 1].max() + 0.5))
+        ax.set(
+            xlabel="mean radius (std.)",
+            ylabel="mean texture (std.)",
+            title="Decision boundary xw = 0 (breast_cancer, test)",
+            ylim=(X[:, 1].min() - 0.5, X[:, 1].max() + 0.5),
+        )
         ax.legend()
     t, ce, sq = slices
     with ctx.figure("convexity", ncols=2) as (fig, (ax1, ax2)):
@@ -236,6 +343,7 @@ def _figures(ctx: Context, bc2, newton, sk2, far, slices) -> None:
     with ctx.figure("wrong_start_training") as (fig, ax):
         for loss, model in far.items():
             ax.plot(model.loss_curve_ / model.loss_curve_[0], label=loss)
-        ax.set(xlabel="epoch", ylabel="loss / initial loss",
-               title="GD from a confidently wrong start")
+        ax.set(
+            xlabel="epoch", ylabel="loss / initial loss", title="GD from a confidently wrong start"
+        )
         ax.legend()

@@ -22,8 +22,9 @@ def dataset_hashes(cfg: config.Config, names) -> dict[str, str]:
     return {name: registry.load(name, cfg.data.root).meta["content_hash"][:12] for name in names}
 
 
-def run_stage(stage: str, lecture_id: str, params_path: str = "params.yaml",
-              root: str | Path = ".") -> Path:
+def run_stage(
+    stage: str, lecture_id: str, params_path: str = "params.yaml", root: str | Path = "."
+) -> Path:
     if stage not in STAGES:
         raise MldmError(f"unknown stage '{stage}' (expected one of {', '.join(STAGES)})")
     cfg = config.load(params_path)
@@ -32,8 +33,9 @@ def run_stage(stage: str, lecture_id: str, params_path: str = "params.yaml",
     hashes = dataset_hashes(cfg, module.DATASETS)  # fails early if data is missing
     artifacts = root / "artifacts" / lecture_id
     if stage == "evaluate" and not artifacts.is_dir():
-        raise MldmError(f"no artifacts for '{lecture_id}' in '{artifacts}' "
-                        f"(run: dvc repro train@{lecture_id})")
+        raise MldmError(
+            f"no artifacts for '{lecture_id}' in '{artifacts}' (run: dvc repro train@{lecture_id})"
+        )
     # heavy imports (Lightning, MLflow) only once the inputs are known to be good
     from mldm import tracking
     from mldm.lectures.base import Context
@@ -47,12 +49,22 @@ def run_stage(stage: str, lecture_id: str, params_path: str = "params.yaml",
         "lecture": lecture_id,
     }
     started = time.perf_counter()
-    with tracking.stage_run(lecture_id, f"{stage}@{lecture_id}", tags,
-                            params=cfg.lecture(lecture_id).model_dump(), root=root) as tracker, \
-         trainer_defaults(accelerator=cfg.runtime.accelerator, devices=cfg.runtime.devices,
-                          deterministic=cfg.runtime.deterministic,
-                          progress_bar=cfg.runtime.progress_bar,
-                          logger_factory=tracker.lightning_logger):
+    with (
+        tracking.stage_run(
+            lecture_id,
+            f"{stage}@{lecture_id}",
+            tags,
+            params=cfg.lecture(lecture_id).model_dump(),
+            root=root,
+        ) as tracker,
+        trainer_defaults(
+            accelerator=cfg.runtime.accelerator,
+            devices=cfg.runtime.devices,
+            deterministic=cfg.runtime.deterministic,
+            progress_bar=cfg.runtime.progress_bar,
+            logger_factory=tracker.lightning_logger,
+        ),
+    ):
         out = artifacts if stage == "train" else root / "plots" / lecture_id
         with atomic_dir(out) as tmp:
             ctx = Context(lecture_id, cfg, out_dir=tmp, artifacts_dir=artifacts, tracker=tracker)
@@ -65,8 +77,9 @@ def run_stage(stage: str, lecture_id: str, params_path: str = "params.yaml",
             path = root / "metrics" / f"{lecture_id}.json"
             write_json(path, metrics)
             claims = metrics["claims"].values()
-            tracker.log_metrics({"claims_passed": sum(c["passed"] for c in claims),
-                                 "claims_total": len(claims)})
+            tracker.log_metrics(
+                {"claims_passed": sum(c["passed"] for c in claims), "claims_total": len(claims)}
+            )
             tracker.log_artifact(path)
         tracker.log_metrics({"stage_seconds": time.perf_counter() - started})
     return out

@@ -42,11 +42,12 @@ from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
-from torch import nn
 from torch.nn.functional import log_softmax, logsigmoid
 
-from mldm.models.linear_regression import add_bias  # [1, x]: x w includes the bias w_0
-from mldm.training import GradientDescent, array_loader, fit
+from mldm.models.linear_regression import (
+    add_bias,  # [1, x]: x w includes the bias w_0
+    gradient_descent,  # the slide's update, via Lightning
+)
 
 __all__ = [
     "LogisticRegression",
@@ -198,33 +199,6 @@ _TORCH_LOSSES = {"cross_entropy": _torch_cross_entropy, "squared": _torch_square
 _NUMPY_LOSSES = {"cross_entropy": cross_entropy, "squared": squared_loss}
 
 
-class _Linear(nn.Module):
-    r"""Logits $\mathbf{X}_b\mathbf{w}$ (or $\mathbf{X}_b\mathbf{W}$) with one float64 parameter."""
-
-    def __init__(self, w0: np.ndarray):
-        super().__init__()
-        self.w = nn.Parameter(torch.tensor(w0, dtype=torch.float64))
-
-    def forward(self, Xb: torch.Tensor) -> torch.Tensor:
-        return Xb @ self.w
-
-
-def _gradient_descent(w0, loss, Xb, targets, lr, max_epochs, batch_size, seed):
-    """Run the lecture's ``w <- w - r dL/dw`` through the Lightning glue; return (w, curve)."""
-    model = _Linear(w0)
-    task = fit(
-        model,
-        loss=loss,
-        optimizer=lambda p: GradientDescent(p, lr=lr),
-        train_loader=array_loader(Xb, targets, batch_size=batch_size, seed=seed),
-        max_epochs=max_epochs,
-        # the full training set in stored order: exact training loss after every epoch
-        eval_loaders={"train": array_loader(Xb, targets, order="segment")},
-    )
-    w = model.w.detach().cpu().numpy().astype(np.float64, copy=True)
-    return w, np.asarray(task.history.get("train_loss", []), dtype=np.float64)
-
-
 def _check_positive_int(name, value, allow_none=False):
     if allow_none and value is None:
         return
@@ -337,15 +311,15 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         if self.solver == "newton":
             w, curve, n_iter = self._newton(Xb, y01, w)
         else:
-            w, curve = _gradient_descent(
+            w, curve = gradient_descent(
                 w,
                 _TORCH_LOSSES[self.loss],
                 Xb,
                 y01,
-                self.lr,
-                self.max_epochs,
-                self.batch_size,
-                self.random_state,
+                lr=self.lr,
+                max_epochs=self.max_epochs,
+                batch_size=self.batch_size,
+                seed=self.random_state,
             )
             n_iter = self.max_epochs
         self.w_ = w
@@ -448,15 +422,15 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
             raise ValueError(f"SoftmaxRegression needs samples of >= 2 classes; got {K} class.")
         Y = np.eye(K)[idx]  # one-hot labels y^(l) (line 572)
         Xb = add_bias(X)
-        self.W_, self.loss_curve_ = _gradient_descent(
+        self.W_, self.loss_curve_ = gradient_descent(
             np.zeros((Xb.shape[1], K)),
             _torch_softmax_cross_entropy,
             Xb,
             Y,
-            self.lr,
-            self.max_epochs,
-            self.batch_size,
-            self.random_state,
+            lr=self.lr,
+            max_epochs=self.max_epochs,
+            batch_size=self.batch_size,
+            seed=self.random_state,
         )
         self.coef_ = self.W_[1:].T.copy()  # (K, d): row k is w_k without its bias
         self.intercept_ = self.W_[0].copy()  # (K,)

@@ -153,8 +153,9 @@ def normal_equation(Xb, y) -> tuple[np.ndarray, int]:
     return w, rank
 
 
-def minibatch_gradients(Xb, y, w, batch_size: int, order: str = "shuffle",
-                        seed: int = 0) -> np.ndarray:
+def minibatch_gradients(
+    Xb, y, w, batch_size: int, order: str = "shuffle", seed: int = 0
+) -> np.ndarray:
     r"""The gradient of every mini-batch of one epoch, shape ``(n_batches, d)`` (L01 224-267).
 
     With the per-sample loss :math:`\ell(\mathbf{w},\mathbf{x}^{(i)},y^{(i)})
@@ -190,15 +191,54 @@ def minibatch_gradients(Xb, y, w, batch_size: int, order: str = "shuffle",
     return np.add.reduceat(per_sample, starts, axis=0) / sizes[:, None]
 
 
-class _LinearModel(nn.Module):
-    r""":math:`f(\mathbf{X}) = \mathbf{X}\mathbf{w}`; w is one float64 parameter, 0 at start."""
+class LinearMap(nn.Module):
+    r""":math:`f(\mathbf{X}) = \mathbf{X}\mathbf{w}` (or :math:`\mathbf{X}\mathbf{W}` for K
+    outputs): ``w`` is one float64 parameter; the bias is the column of ones in ``Xb``."""
 
-    def __init__(self, d: int):
+    def __init__(self, w0: np.ndarray):
         super().__init__()
-        self.w = nn.Parameter(torch.zeros(d, dtype=torch.float64))
+        self.w = nn.Parameter(torch.tensor(np.asarray(w0, dtype=np.float64)))
 
     def forward(self, Xb: torch.Tensor) -> torch.Tensor:
-        return Xb @ self.w  # x w, the bias is the column of ones in Xb
+        return Xb @ self.w
+
+
+def gradient_descent(
+    w0,
+    loss,
+    Xb,
+    targets,
+    lr: float,
+    max_epochs: int,
+    batch_size: int | None = None,
+    order: str = "shuffle",
+    seed: int = 0,
+):
+    r"""Minimize ``loss(Xb @ w, targets)`` from ``w0`` with the slide's update
+    :math:`\mathbf{w} \leftarrow \mathbf{w} - r\,\partial L/\partial\mathbf{w}` (lines 206-220),
+    full-batch (``batch_size=None``) or on mini-batches (lines 224-253), through Lightning.
+
+    Returns ``(w, curve)``: the final ``w`` and the full training loss after every epoch
+    (evaluated on the whole set, not a running mean of batch losses). L02's logistic and
+    softmax regressions use it too.
+    """
+    model = LinearMap(w0)
+    task = fit(
+        model,
+        loss=loss,
+        optimizer=lambda params: GradientDescent(params, lr=lr),
+        train_loader=array_loader(
+            Xb,
+            targets,
+            batch_size=batch_size,
+            order=order if batch_size is not None else "segment",
+            seed=int(seed),
+        ),
+        max_epochs=int(max_epochs),
+        eval_loaders={"train": array_loader(Xb, targets, order="segment")},
+    )
+    w = model.w.detach().cpu().numpy().astype(np.float64, copy=True)
+    return w, np.asarray(task.history.get("train_loss", []), dtype=np.float64)
 
 
 def _squared_error(pred: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -244,9 +284,16 @@ class LinearRegression(RegressorMixin, BaseEstimator):
         Rank of :math:`\mathbf{X}^T\mathbf{X}` (normal only).
     """
 
-    def __init__(self, solver: str = "normal", lr: float = 0.01, max_epochs: int = 100,
-                 batch_size: int = 32, batch_order: str = "shuffle", newton_steps: int = 1,
-                 random_state: int = 0):
+    def __init__(
+        self,
+        solver: str = "normal",
+        lr: float = 0.01,
+        max_epochs: int = 100,
+        batch_size: int = 32,
+        batch_order: str = "shuffle",
+        newton_steps: int = 1,
+        random_state: int = 0,
+    ):
         self.solver = solver
         self.lr = lr
         self.max_epochs = max_epochs
@@ -265,8 +312,9 @@ class LinearRegression(RegressorMixin, BaseEstimator):
                 raise ValueError(f"max_epochs must be >= 1, got {self.max_epochs}")
         if self.solver == "sgd":
             if self.batch_order not in BATCH_ORDERS:
-                raise ValueError(f"batch_order must be one of {BATCH_ORDERS}, "
-                                 f"got {self.batch_order!r}")
+                raise ValueError(
+                    f"batch_order must be one of {BATCH_ORDERS}, got {self.batch_order!r}"
+                )
             if int(self.batch_size) < 1:
                 raise ValueError(f"batch_size must be >= 1, got {self.batch_size}")
         if self.solver == "newton" and int(self.newton_steps) < 1:
@@ -305,24 +353,19 @@ class LinearRegression(RegressorMixin, BaseEstimator):
         return w, curve
 
     def _fit_gradient(self, Xb: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, list[float]]:
-        model = _LinearModel(Xb.shape[1])  # w^(0) = 0
         full_batch = self.solver == "gd"
-        task = fit(
-            model,
-            loss=_squared_error,
-            optimizer=lambda params: GradientDescent(params, lr=self.lr),  # w <- w - r dL/dw
-            train_loader=array_loader(
-                Xb, y,
-                batch_size=None if full_batch else int(self.batch_size),
-                order=self.batch_order if not full_batch else "segment",
-                seed=int(self.random_state),
-            ),
-            max_epochs=int(self.max_epochs),
-            # the full training MSE after each epoch, not a running mean of batch losses
-            eval_loaders={"train": array_loader(Xb, y, order="segment")},
+        w, curve = gradient_descent(
+            np.zeros(Xb.shape[1]),
+            _squared_error,
+            Xb,
+            y,
+            lr=self.lr,  # w^(0) = 0
+            max_epochs=self.max_epochs,
+            batch_size=None if full_batch else int(self.batch_size),
+            order=self.batch_order,
+            seed=self.random_state,
         )
-        w = model.w.detach().cpu().numpy().astype(np.float64, copy=True)
-        return w, list(task.history["train_loss"])
+        return w, list(curve)
 
     def predict(self, X) -> np.ndarray:
         r""":math:`\hat{y} = \mathbf{x}\mathbf{w}` for every row (L01 line 98)."""

@@ -78,6 +78,9 @@ def load_estimator(stem: str | Path):
     for key, value in spec["scalars"].items():
         setattr(est, key, value)
     for key, count in spec["nested"].items():
-        setattr(est, key, [load_estimator(stem.with_name(f"{stem.name}.{key}{i}"))
-                           for i in range(count)])
+        setattr(
+            est,
+            key,
+            [load_estimator(stem.with_name(f"{stem.name}.{key}{i}")) for i in range(count)],
+        )
     return est

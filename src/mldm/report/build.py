@@ -42,7 +42,9 @@ def fmt(value: Any) -> str:
             return f"{value:.4g}"
         return f"{value:.3e}"
     if isinstance(value, list):
-        return "[" + ", ".join(fmt(v) for v in value[:12]) + (", ..." if len(value) > 12 else "") + "]"
+        return (
+            "[" + ", ".join(fmt(v) for v in value[:12]) + (", ..." if len(value) > 12 else "") + "]"
+        )
     if isinstance(value, dict):
         return json.dumps(value, sort_keys=True)
     return str(value)
@@ -56,15 +58,17 @@ def collect(metrics_dir: Path, plots_dir: Path) -> list[LectureSection]:
             raise MldmError(f"no metrics for '{lid}' in '{path}' (run: dvc repro evaluate@{lid})")
         metrics = read_json(path)
         module = lectures.get(lid)
-        sections.append(LectureSection(
-            id=lid,
-            title=module.TITLE,
-            lines=module.LINES,
-            tables={k: v for k, v in metrics.items() if k not in ("claims", "worked_example")},
-            claims=metrics.get("claims", {}),
-            worked_example=metrics.get("worked_example", {}),
-            figures=sorted((plots_dir / lid).glob("*.png")),
-        ))
+        sections.append(
+            LectureSection(
+                id=lid,
+                title=module.TITLE,
+                lines=module.LINES,
+                tables={k: v for k, v in metrics.items() if k not in ("claims", "worked_example")},
+                claims=metrics.get("claims", {}),
+                worked_example=metrics.get("worked_example", {}),
+                figures=sorted((plots_dir / lid).glob("*.png")),
+            )
+        )
     return sections
 
 
@@ -76,17 +80,24 @@ def _columns(table: dict[str, dict[str, Any]]) -> list[str]:
 
 
 def _env() -> Environment:
-    env = Environment(loader=PackageLoader("mldm.report", "templates"),
-                      autoescape=lambda name: bool(name) and name.endswith(".html.j2"),
-                      trim_blocks=True,
-                      lstrip_blocks=True, keep_trailing_newline=True)
+    env = Environment(
+        loader=PackageLoader("mldm.report", "templates"),
+        autoescape=lambda name: bool(name) and name.endswith(".html.j2"),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
     env.filters["fmt"] = fmt
     env.globals["columns"] = _columns
     return env
 
 
-def build(cfg, out_dir: str | Path = "reports", metrics_dir: str | Path = "metrics",
-          plots_dir: str | Path = "plots") -> Path:
+def build(
+    cfg,
+    out_dir: str | Path = "reports",
+    metrics_dir: str | Path = "metrics",
+    plots_dir: str | Path = "plots",
+) -> Path:
     """Write ``index.html``, ``summary.md`` and ``figures/`` into ``out_dir`` atomically."""
     sections = collect(Path(metrics_dir), Path(plots_dir))
     env = _env()
@@ -101,15 +112,18 @@ def build(cfg, out_dir: str | Path = "reports", metrics_dir: str | Path = "metri
     with atomic_dir(out_dir) as tmp:
         images = {
             str(fig): base64.b64encode(fig.read_bytes()).decode("ascii")
-            for s in sections for fig in s.figures
+            for s in sections
+            for fig in s.figures
         }
         (tmp / "index.html").write_text(
-            env.get_template("index.html.j2").render(images=images, **context), encoding="utf-8")
+            env.get_template("index.html.j2").render(images=images, **context), encoding="utf-8"
+        )
         for s in sections:
             for fig in s.figures:
                 dest = tmp / "figures" / s.id / fig.name
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(fig, dest)
-        (tmp / "summary.md").write_text(env.get_template("summary.md.j2").render(**context),
-                                        encoding="utf-8")
+        (tmp / "summary.md").write_text(
+            env.get_template("summary.md.j2").render(**context), encoding="utf-8"
+        )
     return out_dir / "index.html"

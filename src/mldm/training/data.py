@@ -41,7 +41,9 @@ def array_loader(
     if order not in ("shuffle", "segment"):
         raise ValueError(f"order must be 'shuffle' or 'segment', got {order!r}")
     X = as_tensor(X, dtype)
-    y = as_tensor(y, y_dtype if y_dtype is not None else (dtype if y.dtype.kind == "f" else torch.long))
+    y = as_tensor(
+        y, y_dtype if y_dtype is not None else (dtype if y.dtype.kind == "f" else torch.long)
+    )
     data = _Batches(X, y)
     n = len(data)
     size = n if batch_size is None else min(int(batch_size), n)

@@ -42,8 +42,9 @@ def fit(
         callbacks.append(ModelCheckpoint(dirpath=ckpt_dir, save_last=True, save_top_k=0))
         last = Path(ckpt_dir) / "last.ckpt"
         ckpt_path = str(last) if last.is_file() else None
-    trainer = make_trainer(max_epochs, callbacks=callbacks,
-                           limit_val_batches=1.0 if eval_loaders else 0)
+    trainer = make_trainer(
+        max_epochs, callbacks=callbacks, limit_val_batches=1.0 if eval_loaders else 0
+    )
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", ".*does not have many workers.*")
         warnings.filterwarnings("ignore", ".*must be a positive integer.*")

@@ -67,7 +67,9 @@ def make_trainer(max_epochs: int, callbacks: Sequence[Any] = (), **overrides) ->
         deterministic=d.deterministic,
         logger=logger,
         callbacks=list(callbacks),
-        enable_checkpointing=any(isinstance(c, L.pytorch.callbacks.ModelCheckpoint) for c in callbacks),
+        enable_checkpointing=any(
+            isinstance(c, L.pytorch.callbacks.ModelCheckpoint) for c in callbacks
+        ),
         enable_progress_bar=d.progress_bar,
         enable_model_summary=False,
         num_sanity_val_steps=0,
