@@ -18,7 +18,7 @@ import numpy as np
 
 from mldm import data as datasets
 from mldm.config import Config, LectureParams
-from mldm.io import atomic_path, load_npz, read_json, save_npz, write_json
+from mldm.io import atomic_path
 from mldm.models.persistence import load_estimator, save_estimator
 from mldm.tracking import NullTracker
 
@@ -62,18 +62,6 @@ class Context:
 
     def load_model(self, name: str):
         return load_estimator(self.artifacts_dir / "models" / name)
-
-    def save_arrays(self, name: str, **arrays: np.ndarray) -> None:
-        save_npz(self.out_dir / f"{name}.npz", **arrays)
-
-    def load_arrays(self, name: str) -> dict[str, np.ndarray]:
-        return load_npz(self.artifacts_dir / f"{name}.npz")
-
-    def save_json(self, name: str, obj: Any) -> None:
-        write_json(self.out_dir / f"{name}.json", obj)
-
-    def load_json(self, name: str) -> Any:
-        return read_json(self.artifacts_dir / f"{name}.json")
 
     def save_curve(self, name: str, **columns) -> Path:
         """A CSV of equal-length columns (``epoch=..., loss=...``), logged as a curve too."""
