@@ -140,22 +140,17 @@ def train(ctx: Context) -> None:
     models = {
         "normal_equation": LinearRegression(solver="normal"),
         "gd": LinearRegression(solver="gd", lr=p.gd.lr, max_epochs=p.gd.max_epochs),
-        "sgd_shuffle": LinearRegression(
-            solver="sgd",
-            lr=p.sgd.lr,
-            max_epochs=p.sgd.max_epochs,
-            batch_size=p.sgd.batch_size,
-            batch_order="shuffle",
-            random_state=ctx.seed,
-        ),
-        "sgd_segment": LinearRegression(
-            solver="sgd",
-            lr=p.sgd.lr,
-            max_epochs=p.sgd.max_epochs,
-            batch_size=p.sgd.batch_size,
-            batch_order="segment",
-            random_state=ctx.seed,
-        ),
+        **{
+            f"sgd_{order}": LinearRegression(
+                solver="sgd",
+                lr=p.sgd.lr,
+                max_epochs=p.sgd.max_epochs,
+                batch_size=p.sgd.batch_size,
+                batch_order=order,
+                random_state=ctx.seed,
+            )
+            for order in ("shuffle", "segment")  # the two ways to cut mini-batches
+        },
         "newton": LinearRegression(solver="newton", newton_steps=1),
     }
     for name, model in models.items():
