@@ -393,8 +393,14 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
     (line 578) through :func:`mldm.training.fit` in float64. Column $k$ of
     $\mathbf{W}$ (shape (d+1, K), bias row first) belongs to ``classes_[k]``.
 
+    ``weight_decay`` λ' adds L2 regularization the way L04 (lines 1240-1262) says frameworks
+    expose it, :math:`\mathbf{W} \leftarrow \mathbf{W} - r(\nabla L + \lambda'\mathbf{W})`
+    (the bias row is decayed too, as torch's ``weight_decay`` does).
+    ``fit(X, y, eval_set=(X_val, y_val))`` also records the validation cross-entropy after
+    every epoch (``val_loss_curve_``; logged as ``val_loss``, which a pruner can watch).
+
     Attributes: ``W_``, ``coef_`` (K, d), ``intercept_`` (K,), ``classes_``, ``loss_curve_``
-    (training loss after every epoch), ``n_iter_``.
+    (training loss after every epoch), ``val_loss_curve_`` (with ``eval_set``), ``n_iter_``.
     """
 
     def __init__(
@@ -403,15 +409,19 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
         max_epochs: int = 100,
         batch_size: int | None = None,
         random_state: int = 0,
+        weight_decay: float = 0.0,
     ):
         self.lr = lr
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.random_state = random_state
+        self.weight_decay = weight_decay
 
-    def fit(self, X, y):
+    def fit(self, X, y, eval_set: tuple | None = None):
         if not self.lr > 0:
             raise ValueError(f"lr must be > 0, got {self.lr!r}")
+        if not self.weight_decay >= 0:
+            raise ValueError(f"weight_decay must be >= 0, got {self.weight_decay!r}")
         _check_positive_int("max_epochs", self.max_epochs)
         _check_positive_int("batch_size", self.batch_size, allow_none=True)
         X, y = validate_data(self, X, y, dtype=np.float64)
@@ -422,7 +432,16 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
             raise ValueError(f"SoftmaxRegression needs samples of >= 2 classes; got {K} class.")
         Y = np.eye(K)[idx]  # one-hot labels y^(l) (line 572)
         Xb = add_bias(X)
-        self.W_, self.loss_curve_ = gradient_descent(
+        eval_sets = None
+        if eval_set is not None:
+            X_val, y_val = eval_set
+            X_val = validate_data(self, X_val, reset=False, dtype=np.float64)
+            known = np.isin(y_val, self.classes_)
+            if not known.all():
+                raise ValueError(f"eval_set has labels not seen in y: {np.unique(y_val[~known])}")
+            Y_val = np.eye(K)[np.searchsorted(self.classes_, y_val)]
+            eval_sets = {"val": (add_bias(X_val), Y_val)}
+        self.W_, curves = gradient_descent(
             np.zeros((Xb.shape[1], K)),
             _torch_softmax_cross_entropy,
             Xb,
@@ -431,7 +450,13 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
             max_epochs=self.max_epochs,
             batch_size=self.batch_size,
             seed=self.random_state,
+            weight_decay=self.weight_decay,
+            eval_sets=eval_sets,
         )
+        if eval_sets is None:
+            self.loss_curve_ = curves
+        else:
+            self.loss_curve_, self.val_loss_curve_ = curves["train"], curves["val"]
         self.coef_ = self.W_[1:].T.copy()  # (K, d): row k is w_k without its bias
         self.intercept_ = self.W_[0].copy()  # (K,)
         self.n_iter_ = self.max_epochs

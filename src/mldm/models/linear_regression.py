@@ -213,20 +213,31 @@ def gradient_descent(
     batch_size: int | None = None,
     order: str = "shuffle",
     seed: int = 0,
+    weight_decay: float = 0.0,
+    eval_sets: dict[str, tuple] | None = None,
 ):
     r"""Minimize ``loss(Xb @ w, targets)`` from ``w0`` with the slide's update
     :math:`\mathbf{w} \leftarrow \mathbf{w} - r\,\partial L/\partial\mathbf{w}` (lines 206-220),
     full-batch (``batch_size=None``) or on mini-batches (lines 224-253), through Lightning.
 
+    ``weight_decay`` adds λ'w to the gradient (L2 regularization, L04; see
+    :class:`~mldm.training.GradientDescent`). ``eval_sets`` maps a name to ``(Xb, targets)``
+    of another set whose loss is evaluated after every epoch and logged as ``<name>_loss``
+    (a validation curve a pruner can watch).
+
     Returns ``(w, curve)``: the final ``w`` and the full training loss after every epoch
-    (evaluated on the whole set, not a running mean of batch losses). L02's logistic and
-    softmax regressions use it too.
+    (evaluated on the whole set, not a running mean of batch losses); with ``eval_sets``,
+    ``curve`` is a dict ``{"train": ..., "<name>": ...}``. L02's logistic and softmax
+    regressions use it too.
     """
     model = LinearMap(w0)
+    extra = {
+        name: array_loader(Xe, te, order="segment") for name, (Xe, te) in (eval_sets or {}).items()
+    }
     task = fit(
         model,
         loss=loss,
-        optimizer=lambda params: GradientDescent(params, lr=lr),
+        optimizer=lambda params: GradientDescent(params, lr=lr, weight_decay=weight_decay),
         train_loader=array_loader(
             Xb,
             targets,
@@ -235,10 +246,14 @@ def gradient_descent(
             seed=int(seed),
         ),
         max_epochs=int(max_epochs),
-        eval_loaders={"train": array_loader(Xb, targets, order="segment")},
+        eval_loaders={"train": array_loader(Xb, targets, order="segment"), **extra},
     )
     w = model.w.detach().cpu().numpy().astype(np.float64, copy=True)
-    return w, np.asarray(task.history.get("train_loss", []), dtype=np.float64)
+    curves = {
+        name: np.asarray(task.history.get(f"{name}_loss", []), dtype=np.float64)
+        for name in ("train", *extra)
+    }
+    return w, (curves if extra else curves["train"])
 
 
 def _squared_error(pred: torch.Tensor, y: torch.Tensor) -> torch.Tensor:

@@ -13,12 +13,19 @@ class GradientDescent(torch.optim.Optimizer):
 
     Full-batch GD when the loader yields the whole set, mini-batch SGD otherwise (the gradient
     of a mini-batch mean is an unbiased estimate of the full gradient, lines 255-267).
+
+    ``weight_decay`` λ' is L2 regularization as L04 (lines 1240-1262) says frameworks expose
+    it: the gradient of :math:`\tfrac{\lambda'}{2}\|\mathbf{w}\|^2` is added,
+    :math:`\mathbf{w} \leftarrow \mathbf{w} - r(\nabla L + \lambda'\mathbf{w})`, which is
+    ``torch.optim.SGD(weight_decay=λ')`` without momentum.
     """
 
-    def __init__(self, params, lr: float):
+    def __init__(self, params, lr: float, weight_decay: float = 0.0):
         if not lr > 0:
             raise ValueError(f"learning rate r must be > 0, got {lr}")
-        super().__init__(params, {"lr": lr})
+        if not weight_decay >= 0:
+            raise ValueError(f"weight_decay must be >= 0, got {weight_decay}")
+        super().__init__(params, {"lr": lr, "weight_decay": weight_decay})
 
     @torch.no_grad()
     def step(self, closure=None):
@@ -27,8 +34,9 @@ class GradientDescent(torch.optim.Optimizer):
             with torch.enable_grad():
                 loss = closure()
         for group in self.param_groups:
-            r = group["lr"]
+            r, decay = group["lr"], group["weight_decay"]
             for w in group["params"]:
                 if w.grad is not None:
-                    w.sub_(r * w.grad)  # w <- w - r * dL/dw
+                    g = w.grad if decay == 0 else w.grad + decay * w  # dL/dw + λ' w
+                    w.sub_(r * g)  # w <- w - r * dL/dw
         return loss

@@ -28,6 +28,7 @@ class TrainerDefaults:
     progress_bar: bool = False
     logger_factory: Callable[[], Any] | None = None
     root_dir: str | None = None
+    callbacks: tuple[Any, ...] = ()  # added to every trainer (e.g. a tuning study's pruner)
 
 
 _DEFAULTS: contextvars.ContextVar[TrainerDefaults] = contextvars.ContextVar(
@@ -66,7 +67,7 @@ def make_trainer(max_epochs: int, callbacks: Sequence[Any] = (), **overrides) ->
         devices=d.devices,
         deterministic=d.deterministic,
         logger=logger,
-        callbacks=list(callbacks),
+        callbacks=[*callbacks, *d.callbacks],
         enable_checkpointing=any(
             isinstance(c, L.pytorch.callbacks.ModelCheckpoint) for c in callbacks
         ),
