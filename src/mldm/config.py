@@ -21,7 +21,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    create_model,
+    model_validator,
+)
 
 from mldm.errors import MldmError
 
@@ -52,6 +59,62 @@ class DataParams(Strict):
     test_size: float = Field(0.25, gt=0.0, lt=1.0)
 
 
+class SearchDim(Strict):
+    """One dimension of a study's search space (``studies.<name>.space.<param>``)."""
+
+    type: Literal["int", "float", "categorical"]
+    low: float | None = None
+    high: float | None = None
+    log: bool = False
+    step: float | None = Field(None, gt=0)
+    choices: list[str | int | float | bool] | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> SearchDim:
+        if self.type == "categorical":
+            if not self.choices:
+                raise ValueError("a categorical dimension needs a non-empty 'choices' list")
+            return self
+        if self.low is None or self.high is None:
+            raise ValueError(f"an {self.type} dimension needs 'low' and 'high'")
+        if not self.low < self.high:
+            raise ValueError(f"low must be < high (got {self.low} and {self.high})")
+        if self.log and self.low <= 0:
+            raise ValueError(f"a log dimension needs low > 0 (got {self.low})")
+        if self.log and self.step is not None:
+            raise ValueError("'log' and 'step' cannot be combined")
+        return self
+
+
+class SamplerSpec(Strict):
+    name: Literal["tpe", "random"] = "tpe"
+    seed: int = Field(0, ge=0, le=2**32 - 1)
+    n_startup_trials: int = Field(5, ge=0, description="random trials before TPE models")
+
+
+class PrunerSpec(Strict):
+    name: Literal["none", "median"] = "none"
+    n_startup_trials: int = Field(3, ge=0, description="trials completed before pruning")
+    n_warmup_steps: int = Field(0, ge=0, description="steps of a trial before it can be pruned")
+
+
+class StudySpec(Strict):
+    """An Optuna study (``studies.<name>``): what is tuned, over which space, how."""
+
+    lecture: str
+    model: str = Field(description="the lecture's tunable model = its params sub-block")
+    metric: str
+    direction: Literal["minimize", "maximize"]
+    n_trials: int = Field(ge=1, le=10_000)
+    workers: int = Field(1, ge=1, le=64, description="worker processes the stage runs")
+    sampler: SamplerSpec = SamplerSpec()
+    pruner: PrunerSpec = PrunerSpec()
+    space: dict[str, SearchDim] = Field(min_length=1)
+    storage: str | None = Field(
+        None, description="RDB URL or journal file; default: $MLDM_OPTUNA_STORAGE or optuna.journal"
+    )
+
+
 class Config(Strict):
     """The resolved configuration of one run (profile overlay applied)."""
 
@@ -60,6 +123,7 @@ class Config(Strict):
     runtime: Runtime = Runtime()
     data: DataParams = DataParams()
     lectures: BaseModel
+    studies: dict[str, StudySpec] = {}
     profiles: dict[str, Any] = {}
 
     def lecture(self, lecture_id: str) -> LectureParams:

@@ -57,8 +57,12 @@ class Tracker:
 
         self._mlflow = mlflow
         self.experiment = experiment
+        self.experiment_id = mlflow.get_experiment_by_name(experiment).experiment_id
         self.uri = uri
         self.tags = tags
+
+    def active_run_id(self) -> str:
+        return self._mlflow.active_run().info.run_id
 
     @contextlib.contextmanager
     def child(self, name: str, params: dict[str, Any] | None = None) -> Iterator[str]:

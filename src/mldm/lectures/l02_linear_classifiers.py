@@ -34,9 +34,13 @@ class GD(Strict):
     max_epochs: int = Field(ge=1)
 
 
+class Softmax(GD):
+    weight_decay: float = Field(0.0, ge=0, description="L2 weight decay λ' (L04)")
+
+
 class Params(LectureParams):
     gd: GD = GD(lr=0.5, max_epochs=300)
-    softmax: GD = GD(lr=0.5, max_epochs=300)
+    softmax: Softmax = Softmax(lr=0.5, max_epochs=300)
     one_vs_all: GD = GD(lr=1.0, max_epochs=300)
     far_init: float = Field(8.0, gt=0, description="‖w_init‖ of the confidently wrong start")
     far_init_epochs: int = Field(200, ge=1)
@@ -183,7 +187,11 @@ def train(ctx: Context) -> None:
         d = ctx.data(name).standardized()
         fit(
             f"{name}_softmax",
-            SoftmaxRegression(lr=p.softmax.lr, max_epochs=p.softmax.max_epochs),
+            SoftmaxRegression(
+                lr=p.softmax.lr,
+                max_epochs=p.softmax.max_epochs,
+                weight_decay=p.softmax.weight_decay,
+            ),
             d.X_train,
             d.y_train,
         )
@@ -341,3 +349,28 @@ def _figures(ctx: Context, bc2, newton, sk2, far, slices) -> None:
             xlabel="epoch", ylabel="loss / initial loss", title="GD from a confidently wrong start"
         )
         ax.legend()
+
+
+def softmax_objective(ctx, params: Softmax) -> dict[str, float]:
+    """Tuning objective (``studies.*.model: softmax``): softmax regression on digits trained
+    on 75% of the training split with ``params`` (r, epochs, weight decay), scored on the
+    held-out 25% (hold-out validation, L04). The test split is never seen. The validation
+    cross-entropy is logged after every epoch as ``val_loss``, which the tuning stage's pruner
+    watches."""
+    from mldm.evaluation import holdout_split
+    from mldm.models import SoftmaxRegression
+
+    d = ctx.data("digits").standardized()
+    fit_idx, val_idx = holdout_split(len(d.y_train), val_fraction=0.25, seed=ctx.seed)
+    X_val, y_val = d.X_train[val_idx], d.y_train[val_idx]
+    model = SoftmaxRegression(
+        lr=params.lr, max_epochs=params.max_epochs, weight_decay=params.weight_decay
+    ).fit(d.X_train[fit_idx], d.y_train[fit_idx], eval_set=(X_val, y_val))
+    return {
+        "val_loss": float(model.val_loss_curve_[-1]),
+        "val_accuracy": float((model.predict(X_val) == y_val).mean()),
+        "train_loss": float(model.loss_curve_[-1]),
+    }
+
+
+TUNABLE = {"softmax": softmax_objective}

@@ -17,6 +17,15 @@ from mldm.io import atomic_dir, read_json
 
 
 @dataclass
+class StudySection:
+    """One Optuna study (``tune@<name>``): its best.json and Optuna's plots."""
+
+    name: str
+    result: dict[str, Any]
+    figures: list[Path] = field(default_factory=list)
+
+
+@dataclass
 class LectureSection:
     id: str
     title: str
@@ -25,6 +34,7 @@ class LectureSection:
     claims: dict[str, dict[str, Any]]
     worked_example: dict[str, Any]
     figures: list[Path] = field(default_factory=list)
+    studies: list[StudySection] = field(default_factory=list)
 
     @property
     def passed(self) -> int:
@@ -50,7 +60,26 @@ def fmt(value: Any) -> str:
     return str(value)
 
 
-def collect(metrics_dir: Path, plots_dir: Path) -> list[LectureSection]:
+def collect_studies(tuning_dir: Path, studies: dict[str, Any]) -> dict[str, list[StudySection]]:
+    """The studies of each lecture, in params.yaml order."""
+    out: dict[str, list[StudySection]] = {}
+    for name, spec in studies.items():
+        path = tuning_dir / name / "best.json"
+        if not path.is_file():
+            raise MldmError(
+                f"no results for study '{name}' in '{path}' (run: dvc repro tune@{name})"
+            )
+        out.setdefault(spec.lecture, []).append(
+            StudySection(
+                name, read_json(path), sorted((tuning_dir / name / "figures").glob("*.png"))
+            )
+        )
+    return out
+
+
+def collect(
+    metrics_dir: Path, plots_dir: Path, studies: dict[str, list[StudySection]] | None = None
+) -> list[LectureSection]:
     sections = []
     for lid in lectures.IDS:
         path = metrics_dir / f"{lid}.json"
@@ -67,6 +96,7 @@ def collect(metrics_dir: Path, plots_dir: Path) -> list[LectureSection]:
                 claims=metrics.get("claims", {}),
                 worked_example=metrics.get("worked_example", {}),
                 figures=sorted((plots_dir / lid).glob("*.png")),
+                studies=(studies or {}).get(lid, []),
             )
         )
     return sections
@@ -97,9 +127,11 @@ def build(
     out_dir: str | Path = "reports",
     metrics_dir: str | Path = "metrics",
     plots_dir: str | Path = "plots",
+    tuning_dir: str | Path = "tuning",
 ) -> Path:
     """Write ``index.html``, ``summary.md`` and ``figures/`` into ``out_dir`` atomically."""
-    sections = collect(Path(metrics_dir), Path(plots_dir))
+    studies = collect_studies(Path(tuning_dir), cfg.studies)
+    sections = collect(Path(metrics_dir), Path(plots_dir), studies)
     env = _env()
     context = {
         "sections": sections,
@@ -113,7 +145,7 @@ def build(
         images = {
             str(fig): base64.b64encode(fig.read_bytes()).decode("ascii")
             for s in sections
-            for fig in s.figures
+            for fig in [*s.figures, *(f for st in s.studies for f in st.figures)]
         }
         (tmp / "index.html").write_text(
             env.get_template("index.html.j2").render(images=images, **context), encoding="utf-8"
@@ -123,6 +155,11 @@ def build(
                 dest = tmp / "figures" / s.id / fig.name
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(fig, dest)
+            for st in s.studies:
+                for fig in st.figures:
+                    dest = tmp / "figures" / "tuning" / st.name / fig.name
+                    dest.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(fig, dest)
         (tmp / "summary.md").write_text(
             env.get_template("summary.md.j2").render(**context), encoding="utf-8"
         )

@@ -48,6 +48,7 @@ def fit(
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", ".*does not have many workers.*")
         warnings.filterwarnings("ignore", ".*must be a positive integer.*")
+        warnings.filterwarnings("ignore", ".*isinstance.treespec, LeafSpec.*")  # torch 2.13
         trainer.fit(
             task,
             train_dataloaders=train_loader,

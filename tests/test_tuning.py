@@ -1,0 +1,270 @@
+"""The tuning stage: study definitions, the exact trial budget, two workers, kill and resume.
+
+The studies here tune L02's softmax regression on digits with few epochs, so a trial takes
+a fraction of a second and the mechanics (queue, workers, pruning, outputs) are what is
+tested, not the model.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import yaml
+
+from mldm import config
+from mldm.errors import MldmError
+
+STUDY = {
+    "lecture": "l02_linear_classifiers",
+    "model": "softmax",
+    "metric": "val_loss",
+    "direction": "minimize",
+    "n_trials": 6,
+    "sampler": {"name": "tpe", "seed": 0, "n_startup_trials": 3},
+    "space": {"lr": {"type": "float", "low": 0.01, "high": 2.0, "log": True}},
+}
+
+
+def _params(tmp_path, studies: dict, epochs: int = 20) -> dict:
+    raw = yaml.safe_load(open(tmp_path / "params.yaml"))
+    raw["lectures"]["l02_linear_classifiers"]["softmax"]["max_epochs"] = epochs
+    raw["profiles"]["smoke"]["lectures"]["l02_linear_classifiers"]["softmax"] = {
+        "max_epochs": epochs
+    }
+    raw["studies"] = studies
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(raw, sort_keys=False))
+    return raw
+
+
+@pytest.fixture
+def workspace(tmp_path, monkeypatch, params_file, prepared_root):
+    shutil.copytree(prepared_root, tmp_path / "data" / "prepared")
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    monkeypatch.delenv("MLDM_OPTUNA_STORAGE", raising=False)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def _trials(root, name):
+    """(state, number, value) of every trial of the study's current definition."""
+    from mldm import tuning
+
+    cfg = config.load(root / "params.yaml")
+    study = tuning.resolve_study(cfg, name)
+    storage = tuning.open_storage(tuning.storage_url(study.spec, root))
+    import optuna
+
+    sname = f"{name}-{study.definition_hash(tuning.dataset_hashes(study))}"
+    try:
+        ostudy = optuna.load_study(study_name=sname, storage=storage)
+    except KeyError:
+        return []
+    return [(t.state.name, t.number, t.value) for t in ostudy.get_trials(deepcopy=False)]
+
+
+def _finished(trials):
+    return [t for t in trials if t[0] in ("COMPLETE", "PRUNED")]
+
+
+# --- definitions ----------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"lecture": "l99_nothing"}, "unknown lecture 'l99_nothing'"),
+        ({"lecture": "l02_linear_clasifiers"}, "did you mean 'l02_linear_classifiers'"),
+        ({"model": "svm"}, "has no tunable model 'svm'"),
+        ({"space": {"momentum": {"type": "float", "low": 0, "high": 1}}}, "space.momentum"),
+        ({"space": {"lr": {"type": "float", "low": 0.0, "high": 1.0}}}, "lr = 0.0 is not allowed"),
+    ],
+)
+def test_bad_study_definitions_name_the_problem(tmp_path, params_file, change, message):
+    from mldm import tuning
+
+    _params(tmp_path, {"s": {**STUDY, **change}})
+    with pytest.raises(MldmError, match=message):
+        tuning.resolve_study(config.load(params_file), "s")
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"space": {}}, "studies.s.space"),
+        ({"space": {"lr": {"type": "float", "low": 2, "high": 1}}}, "low must be < high"),
+        ({"space": {"lr": {"type": "categorical"}}}, "choices"),
+        ({"n_trial": 3}, "unknown params key 'studies.s.n_trial'"),
+    ],
+)
+def test_bad_study_params_fail_validation(tmp_path, params_file, change, message):
+    _params(tmp_path, {"s": {**STUDY, **change}})
+    with pytest.raises(MldmError, match=message):
+        config.load(params_file)
+
+
+def test_unknown_study_and_bad_storage_exit_with_one_line(workspace, root):
+    _params(workspace, {"s": {**STUDY, "storage": "postgresql://nobody@127.0.0.1:1/none"}})
+    for study, expect in (("t", "unknown study 't'"), ("s", "Optuna storage")):
+        out = subprocess.run(
+            [sys.executable, str(root / "pipelines" / "tune.py"), study],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert out.returncode == 2, out.stderr
+        assert expect in out.stderr
+        assert len(out.stderr.strip().splitlines()) == 1, out.stderr
+    with pytest.raises(MldmError, match="not an RDB URL"):
+        from mldm.tuning import open_storage
+
+        open_storage("ftp://x/y")
+
+
+# --- one worker: budget, default trial, outputs, determinism -----------------------------------
+def test_stage_runs_exact_budget_and_writes_outputs(workspace):
+    from mldm import tuning
+    from mldm.io import read_json
+
+    _params(workspace, {"s": STUDY})
+    out = tuning.run_stage("s", "params.yaml", workspace)
+    best = read_json(out / "best.json")
+    trials = _trials(workspace, "s")
+    assert len(_finished(trials)) == STUDY["n_trials"] == len(trials)
+    assert best["default"] == {
+        "trial": 0,
+        "value": trials[0][2],
+        "params": {"lr": 0.5},
+        "state": "complete",
+    }
+    values = [v for s, _, v in trials if s == "COMPLETE"]
+    assert best["best"]["value"] == min(values)
+    assert best["apply"].startswith("dvc exp run -S lectures.l02_linear_classifiers.softmax.lr=")
+    assert {p.name for p in (out / "figures").glob("*.png")} >= {
+        "history.png",
+        "slice.png",
+        "param_importances.png",
+    }
+    table = (out / "trials.csv").read_text()
+    assert len(table.strip().splitlines()) == STUDY["n_trials"] + 1
+
+    # rerunning the stage reuses the finished study: no new trial, identical outputs
+    before = (out / "best.json").read_bytes(), table
+    tuning.run_stage("s", "params.yaml", workspace)
+    assert len(_trials(workspace, "s")) == STUDY["n_trials"]
+    assert ((out / "best.json").read_bytes(), (out / "trials.csv").read_text()) == before
+
+    # a fresh storage replays the same study: same params, same numbers
+    os.remove(workspace / tuning.DEFAULT_STORAGE)
+    tuning.run_stage("s", "params.yaml", workspace)
+    assert ((out / "best.json").read_bytes(), (out / "trials.csv").read_text()) == before
+
+    # the best parameters are valid params for the lecture: `apply` prints the -S arguments
+    args = tuning.apply_args("s", root=workspace)
+    assert args == best["apply"].removeprefix("dvc exp run ")
+
+
+def test_lightning_model_is_pruned_on_validation_loss(workspace):
+    from mldm import tuning
+    from mldm.io import read_json
+
+    study = {
+        **STUDY,
+        "n_trials": 8,
+        "sampler": {"name": "random", "seed": 1},
+        "pruner": {"name": "median", "n_startup_trials": 2, "n_warmup_steps": 2},
+        "space": {"lr": {"type": "float", "low": 1e-4, "high": 2.0, "log": True}},
+    }
+    _params(workspace, {"p": study}, epochs=15)
+    out = tuning.run_stage("p", "params.yaml", workspace)
+    best = read_json(out / "best.json")
+    assert best["trials"]["pruned"] >= 1
+    assert best["trials"]["complete"] + best["trials"]["pruned"] == 8
+    import pandas as pd
+
+    table = pd.read_csv(out / "trials.csv")
+    pruned = table[table.state == "pruned"]
+    complete = table[table.state == "complete"]
+    assert (complete.steps_reported == 15).all()  # one val_loss per epoch
+    assert (pruned.steps_reported < 15).all()  # stopped early
+    assert (out / "figures" / "intermediate_values.png").is_file()
+
+
+# --- several workers, kill and resume -----------------------------------------------------------
+def _worker(root, name):
+    return subprocess.Popen(
+        [sys.executable, "-m", "mldm.tuning", "work", name],
+        cwd=root,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_two_workers_finish_the_budget_exactly(workspace):
+    from mldm import tuning
+
+    n = 12
+    _params(workspace, {"s": {**STUDY, "n_trials": n}})
+    cfg = config.load("params.yaml")
+    study = tuning.resolve_study(cfg, "s")
+    storage = tuning.open_storage(tuning.storage_url(study.spec, workspace))
+    tuning.prepare(study, storage, f"s-{study.definition_hash(tuning.dataset_hashes(study))}")
+    workers = [_worker(workspace, "s") for _ in range(2)]
+    outs = [w.communicate(timeout=300) for w in workers]
+    assert [w.returncode for w in workers] == [0, 0], outs
+    trials = _trials(workspace, "s")
+    numbers = [t[1] for t in trials]
+    assert len(_finished(trials)) == n == len(trials)  # none lost, none extra
+    assert sorted(numbers) == list(range(n))  # none duplicated
+
+
+def test_killed_study_resumes_to_the_same_result(workspace, tmp_path_factory):
+    from mldm import tuning
+    from mldm.io import read_json
+
+    n = 10
+    _params(workspace, {"s": {**STUDY, "n_trials": n}}, epochs=60)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mldm.tuning", "run", "s"],
+        cwd=workspace,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 240
+    while True:  # kill it mid-trial, once 3 trials are done
+        now = _trials(workspace, "s")
+        if len(_finished(now)) >= 3 and any(t[0] == "RUNNING" for t in now):
+            break
+        assert proc.poll() is None and time.monotonic() < deadline, "study ended too early"
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    left = _trials(workspace, "s")
+    assert 3 <= len(_finished(left)) < n
+    stale = [t[1] for t in left if t[0] == "RUNNING"]  # almost always the one it was running
+
+    tuning.run_stage("s", "params.yaml", workspace)
+    trials = _trials(workspace, "s")
+    states = [t[0] for t in trials]
+    assert states.count("COMPLETE") + states.count("PRUNED") == n
+    assert "RUNNING" not in states and "WAITING" not in states
+    table = __import__("pandas").read_csv(workspace / "tuning" / "s" / "trials.csv")
+    for number in stale:  # the killed trial failed and was re-run with the same parameters
+        killed = table[table.number == number].iloc[0]
+        retry = table[table.retry_of == number].iloc[0]
+        assert (killed.state, retry.state) == ("fail", "complete")
+        assert killed.params_lr == retry.params_lr
+    resumed = read_json(workspace / "tuning" / "s" / "best.json")
+
+    # an uninterrupted run of the same study in another directory: the same best trial
+    other = tmp_path_factory.mktemp("uninterrupted")
+    shutil.copytree(workspace / "data", other / "data")
+    shutil.copy(workspace / "params.yaml", other / "params.yaml")
+    tuning.run_stage("s", str(other / "params.yaml"), other)
+    clean = read_json(other / "tuning" / "s" / "best.json")
+    assert resumed["best"]["value"] == pytest.approx(clean["best"]["value"], rel=1e-9)
+    assert resumed["best"]["params"] == pytest.approx(clean["best"]["params"], rel=1e-12)
