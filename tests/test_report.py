@@ -48,16 +48,49 @@ def _fake_outputs(tmp_path):
         plt.close(fig)
 
 
+def _fake_studies(tmp_path, cfg):
+    import shutil
+
+    for i, (name, spec) in enumerate(cfg.studies.items()):
+        write_json(
+            tmp_path / "tuning" / name / "best.json",
+            {
+                "study": name,
+                "target": f"lectures.{spec.lecture}.{spec.model}",
+                "metric": spec.metric,
+                "direction": spec.direction,
+                "n_trials": spec.n_trials,
+                "trials": {"complete": spec.n_trials - 1, "pruned": 1, "fail": 0},
+                "best": {"trial": 3, "value": 0.25 + i, "params": {"x": 2}},
+                "default": {"trial": 0, "value": 0.75 + i, "params": {"x": 1}},
+                "apply": f"dvc exp run -S lectures.{spec.lecture}.{spec.model}.x=2",
+            },
+        )
+        (tmp_path / "tuning" / name / "figures").mkdir()
+        shutil.copy(
+            tmp_path / "plots" / lectures.IDS[0] / "curve.png",
+            tmp_path / "tuning" / name / "figures" / "history.png",
+        )
+
+
 def test_report_shows_claims_and_inlines_figures(tmp_path, root):
     _fake_outputs(tmp_path)
     cfg = config.load(root / "params.yaml")
-    index = build(cfg, tmp_path / "reports", tmp_path / "metrics", tmp_path / "plots")
+    _fake_studies(tmp_path, cfg)
+    index = build(
+        cfg, tmp_path / "reports", tmp_path / "metrics", tmp_path / "plots", tmp_path / "tuning"
+    )
     html = index.read_text()
-    n = len(lectures.IDS)
+    n, n_studies = len(lectures.IDS), len(cfg.studies)
     assert f"<b>{n - 1} / {n}</b> passed" in html
     assert html.count(">FAIL<") == 1
     assert "L1 &lt;gives&gt; zeros" in html  # escaped
-    assert html.count("data:image/png;base64,") == n
+    assert html.count("data:image/png;base64,") == n + n_studies
+    for i, name in enumerate(cfg.studies):  # tuned beside default, and how to apply it
+        assert f"<code>{name}</code>" in html
+        assert f'<td>tuned (best)</td><td class="num">3</td><td class="num">{0.25 + i:.4g}<' in html
+        assert f'<td>default</td><td class="num">0</td><td class="num">{0.75 + i:.4g}<' in html
+        assert (tmp_path / "reports" / "figures" / "tuning" / name / "history.png").is_file()
     assert not re.search(r"(src|href)=\"(https?:)?//", html)  # renders offline
     md = (tmp_path / "reports" / "summary.md").read_text()
     assert "| L1 <gives> zeros | 1290-1300 | 37 | > 0 | **FAIL** |" in md
@@ -67,9 +100,20 @@ def test_report_shows_claims_and_inlines_figures(tmp_path, root):
 
 def test_missing_metrics_is_a_clear_error(tmp_path, root):
     cfg = config.load(root / "params.yaml")
+    _fake_outputs(tmp_path)
+    _fake_studies(tmp_path, cfg)
+    (tmp_path / "metrics" / "l01_linear_regression.json").unlink()
     with pytest.raises(MldmError, match="no metrics for 'l01_linear_regression'"):
-        build(cfg, tmp_path / "r", tmp_path / "metrics", tmp_path / "plots")
+        build(cfg, tmp_path / "r", tmp_path / "metrics", tmp_path / "plots", tmp_path / "tuning")
     assert not (tmp_path / "r").exists()
+
+
+def test_missing_study_results_is_a_clear_error(tmp_path, root):
+    cfg = config.load(root / "params.yaml")
+    _fake_outputs(tmp_path)
+    name = next(iter(cfg.studies))
+    with pytest.raises(MldmError, match=f"no results for study '{name}'.*dvc repro tune@{name}"):
+        build(cfg, tmp_path / "r", tmp_path / "metrics", tmp_path / "plots", tmp_path / "tuning")
 
 
 def test_fmt():

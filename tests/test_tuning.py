@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 import yaml
@@ -38,6 +39,7 @@ def _params(tmp_path, studies: dict, epochs: int = 20) -> dict:
         "max_epochs": epochs
     }
     raw["studies"] = studies
+    raw["profiles"]["smoke"].pop("studies", None)  # it overlays the real studies
     (tmp_path / "params.yaml").write_text(yaml.safe_dump(raw, sort_keys=False))
     return raw
 
@@ -268,3 +270,58 @@ def test_killed_study_resumes_to_the_same_result(workspace, tmp_path_factory):
     clean = read_json(other / "tuning" / "s" / "best.json")
     assert resumed["best"]["value"] == pytest.approx(clean["best"]["value"], rel=1e-9)
     assert resumed["best"]["params"] == pytest.approx(clean["best"]["params"], rel=1e-12)
+
+
+# --- several workers on a PostgreSQL storage (the several-machines setup) ------------------------
+@pytest.fixture
+def postgres_url():
+    """A private PostgreSQL cluster on 127.0.0.1 for one test (skipped where none is installed)."""
+    import socket
+
+    initdb = shutil.which("initdb")
+    bindir = Path(initdb).resolve().parent if initdb else None
+    if initdb is None:
+        pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) are not installed")
+    pytest.importorskip("psycopg2")
+    as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []  # not as root
+    import tempfile
+
+    home = Path(tempfile.mkdtemp(prefix="mldm-pg-"))  # pytest's tmp dirs are private to root
+    home.chmod(0o777)
+    data = home / "data"
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+
+    def run(*cmd):
+        return subprocess.run(
+            [*as_user, *cmd], check=True, capture_output=True, cwd=home, timeout=120
+        )
+
+    run(initdb, "-D", str(data), "-A", "trust", "-U", "postgres")
+    pg_ctl = str(bindir / "pg_ctl")
+    opts = f"-p {port} -k {data.parent} -c listen_addresses=127.0.0.1"
+    # -l: the server must not inherit our pipes, or waiting for their end never returns
+    run(pg_ctl, "-D", str(data), "-l", str(home / "log"), "-o", opts, "-w", "start")
+    try:
+        run(
+            str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port),
+            "-U", "postgres", "mldm",
+        )  # fmt: skip
+        yield f"postgresql://postgres@127.0.0.1:{port}/mldm"
+    finally:
+        run(pg_ctl, "-D", str(data), "-m", "immediate", "stop")
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def test_two_workers_on_postgresql(workspace, postgres_url, monkeypatch):
+    from mldm import tuning
+
+    n = 10
+    _params(workspace, {"s": {**STUDY, "n_trials": n, "workers": 2}})
+    monkeypatch.setenv("MLDM_OPTUNA_STORAGE", postgres_url)
+    tuning.run_stage("s", "params.yaml", workspace)  # the stage starts a second worker process
+    trials = _trials(workspace, "s")
+    assert len(_finished(trials)) == n == len(trials)
+    assert sorted(t[1] for t in trials) == list(range(n))
+    assert not (workspace / tuning.DEFAULT_STORAGE).exists()  # nothing went to the file store

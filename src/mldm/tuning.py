@@ -156,6 +156,8 @@ def open_storage(url: str):
     """An Optuna storage for ``url`` (RDB URL or journal file); one-line error if unusable."""
     import optuna
 
+    if url.startswith("postgresql://"):  # SQLAlchemy 2.1 would pick psycopg 3; we ship psycopg2
+        url = "postgresql+psycopg2://" + url.removeprefix("postgresql://")
     try:
         if url.startswith(RDB_PREFIXES):
             return optuna.storages.RDBStorage(url, engine_kwargs=_engine_kwargs(url))
@@ -278,11 +280,12 @@ def suggest(trial, name: str, dim: config_mod.SearchDim):
     return trial.suggest_float(name, dim.low, dim.high, step=dim.step, log=dim.log)
 
 
-def _pop(ostudy, storage, study_id: int):
+def _pop(ostudy, storage):
     """Atomically claim a WAITING trial (re-queued retries first); None if none is left."""
     from optuna.trial import TrialState
 
-    waiting = storage.get_all_trials(study_id, deepcopy=False, states=(TrialState.WAITING,))
+    # read through the study, so that a caching wrapper around an RDB storage sees the trial
+    waiting = ostudy.get_trials(deepcopy=False, states=(TrialState.WAITING,))
     waiting.sort(key=lambda t: (RETRY_OF not in t.user_attrs, t.number))
     for t in waiting:
         # WAITING -> RUNNING succeeds for exactly one worker (the storage checks the state)
@@ -307,9 +310,8 @@ def work(
     spec = study.spec
     ostudy = optuna.load_study(study_name=storage_name, storage=storage)
     ostudy.pruner = make_pruner(spec)
-    study_id = storage.get_study_id_from_name(storage_name)
     done = 0
-    while (frozen := _pop(ostudy, storage, study_id)) is not None:
+    while (frozen := _pop(ostudy, storage)) is not None:
         ostudy.sampler = make_sampler(spec, frozen.number)
         trial = optuna.Trial(ostudy, frozen._trial_id)
         values = {name: suggest(trial, name, dim) for name, dim in spec.space.items()}

@@ -4,15 +4,20 @@ Non-gradient solvers follow the scikit-learn estimator API; gradient-trained one
 through :mod:`mldm.training` (Lightning). Nothing here knows about DVC, MLflow or reports.
 """
 
+from mldm.models.basis import BasisFunctions
 from mldm.models.linear_classifiers import LogisticRegression, OneVsAllClassifier, SoftmaxRegression
 from mldm.models.linear_regression import LinearRegression
 from mldm.models.probabilistic import GaussianLinearRegression, MAPLinearRegression
+from mldm.models.regularized import Lasso, Ridge
 
 __all__ = [
+    "BasisFunctions",
     "GaussianLinearRegression",
+    "Lasso",
     "LinearRegression",
     "LogisticRegression",
     "MAPLinearRegression",
     "OneVsAllClassifier",
+    "Ridge",
     "SoftmaxRegression",
 ]
