@@ -25,6 +25,19 @@ def test_dvc_yaml_lists_every_lecture_and_dataset(root):
     assert variables["dataset_ids"] == list(DATASETS)
     params = yaml.safe_load((root / "params.yaml").read_text())
     assert set(params["lectures"]) == set(lectures.IDS)
+    # one tune@ stage per study, mapped to the lecture the study tunes
+    studies = {name: spec["lecture"] for name, spec in params["studies"].items()}
+    assert variables["study_lectures"] == studies
+
+
+def test_every_declared_study_is_valid(root):
+    from mldm import config, tuning
+
+    cfg = config.load(root / "params.yaml")
+    assert cfg.studies
+    for name in cfg.studies:
+        study = tuning.resolve_study(cfg, name)
+        assert study.defaults  # trial 0: the lecture's current values
 
 
 def test_every_lecture_declares_its_interface():
@@ -46,7 +59,9 @@ def _copy_repo(root: Path, dest: Path) -> None:
     ).stdout.split()
     for rel in files:
         if (
-            rel.startswith(("data/prepared/", "artifacts/", "plots/", "reports/", "metrics/"))
+            rel.startswith(
+                ("data/prepared/", "artifacts/", "plots/", "reports/", "metrics/", "tuning/")
+            )
             or rel == "dvc.lock"
             or not (root / rel).is_file()
         ):
@@ -90,6 +105,8 @@ def test_dvc_repro_smoke_end_to_end(tmp_path, root):
 
     first = _dvc(work, "repro")
     assert {f"train@{lid}" for lid in lectures.IDS} <= _ran(first)
+    studies = yaml.safe_load((work / "params.yaml").read_text())["studies"]
+    assert {f"tune@{name}" for name in studies} <= _ran(first)
     html = (work / "reports" / "index.html").read_text()
     for lid in lectures.IDS:
         assert f'id="{lid}"' in html
@@ -108,6 +125,14 @@ def test_dvc_repro_smoke_end_to_end(tmp_path, root):
     assert (work / "metrics" / f"{lid}.json").read_bytes() == before
     assert "up to date" in _dvc(work, "status").stdout
 
+    # a study replayed from an empty storage finds the same trials and the same best
+    name = next(iter(studies))
+    outs = [work / "tuning" / name / f for f in ("best.json", "trials.csv")]
+    before = [p.read_bytes() for p in outs]
+    (work / "optuna.journal").unlink()
+    assert _ran(_dvc(work, "repro", "-f", "-s", f"tune@{name}")) == {f"tune@{name}"}
+    assert [p.read_bytes() for p in outs] == before
+
     # one lecture's param reruns that lecture and the report, nothing else
     params = yaml.safe_load((work / "params.yaml").read_text())
     params["lectures"]["l02_linear_classifiers"]["far_init"] = 9.0
@@ -115,8 +140,14 @@ def test_dvc_repro_smoke_end_to_end(tmp_path, root):
     assert _ran(_dvc(work, "repro")) == {
         "train@l02_linear_classifiers",
         "evaluate@l02_linear_classifiers",
+        "tune@l02_softmax_lr",  # its trial 0 is the lecture's current softmax block
         "report",
     }
+
+    # a study's own params rerun that study and the report only
+    params["studies"]["l04_poly_ridge"]["space"]["degree"]["high"] = 12
+    (work / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    assert _ran(_dvc(work, "repro")) == {"tune@l04_poly_ridge", "report"}
 
     metrics = _dvc(work, "metrics", "show", "--json").stdout
     assert "l01_linear_regression" in metrics

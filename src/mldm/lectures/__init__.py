@@ -17,6 +17,7 @@ IDS = (
     "l01_linear_regression",
     "l02_linear_classifiers",
     "l03_probabilistic_view",
+    "l04_model_selection",
 )
 
 
