@@ -60,7 +60,29 @@ def operations() -> dict[str, float]:
             lambda: SkLogistic(max_iter=1000).fit(Xd, yd), 1
         ),
     }
+    out |= _l04_operations(X, y)
     return {k: round(v, 4) for k, v in out.items()}
+
+
+def _l04_operations(X, y) -> dict[str, float]:
+    """L04's solvers beside scikit-learn on standardized diabetes (alpha = 1% of alpha_max)."""
+    from sklearn.linear_model import Lasso as SkLasso
+    from sklearn.linear_model import Ridge as SkRidge
+
+    from mldm.evaluation import kfold_splits, loo_mse
+    from mldm.models import Lasso, Ridge
+    from mldm.models.regularized import lasso_alpha_max
+
+    Xs = (X - X.mean(0)) / X.std(0)
+    alpha = 0.01 * lasso_alpha_max(Xs, y)
+    return {
+        "l04_lasso_cd_diabetes_s": _best_of(lambda: Lasso(alpha=alpha, tol=1e-8).fit(Xs, y)),
+        "sklearn_lasso_diabetes_s": _best_of(lambda: SkLasso(alpha=alpha, tol=1e-8).fit(Xs, y)),
+        "l04_ridge_closed_diabetes_s": _best_of(lambda: Ridge(alpha=1.0).fit(Xs, y)),
+        "sklearn_ridge_diabetes_s": _best_of(lambda: SkRidge(alpha=1.0).fit(Xs, y)),
+        "l04_loo_closed_form_diabetes_s": _best_of(lambda: loo_mse(Xs, y, alpha=1.0)),
+        "l04_kfold_splits_diabetes_s": _best_of(lambda: kfold_splits(len(y), 10, seed=0)),
+    }
 
 
 def _copy_repo(dest: Path) -> None:
@@ -74,7 +96,7 @@ def _copy_repo(dest: Path) -> None:
     for rel in files:
         if (
             (ROOT / rel).is_file()
-            and not rel.startswith(("metrics/", "benchmarks/results"))
+            and not rel.startswith(("metrics/", "tuning/", "benchmarks/results"))
             and rel != "dvc.lock"
         ):
             (dest / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -108,7 +130,29 @@ def pipeline(profile: str) -> dict[str, float]:
             if run == "clean":
                 ran = re.findall(r"Running stage '([^']+)'", proc.stdout)
                 out["stages"] = len(ran)
+        # one lecture and its studies, each stage forced alone; studies from an empty storage
+        (work / "optuna.journal").unlink(missing_ok=True)
+        for stage in TIMED_STAGES:
+            t = time.perf_counter()
+            proc = subprocess.run(
+                [str(bin_dir / "dvc"), "repro", "-f", "-s", stage],
+                cwd=work,
+                env=env,
+                capture_output=True,
+                text=True,
+            )
+            if proc.returncode:
+                raise SystemExit(proc.stdout[-2000:] + proc.stderr[-2000:])
+            out[f"{stage}_s"] = round(time.perf_counter() - t, 2)
         return out
+
+
+TIMED_STAGES = (
+    "train@l04_model_selection",
+    "evaluate@l04_model_selection",
+    "tune@l04_poly_ridge",
+    "tune@l02_softmax_lr",
+)
 
 
 def main() -> None:

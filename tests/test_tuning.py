@@ -164,9 +164,19 @@ def test_stage_runs_exact_budget_and_writes_outputs(workspace):
     tuning.run_stage("s", "params.yaml", workspace)
     assert ((out / "best.json").read_bytes(), (out / "trials.csv").read_text()) == before
 
-    # the best parameters are valid params for the lecture: `apply` prints the -S arguments
+    # `apply` prints the -S arguments that put the best values into the lecture's params
     args = tuning.apply_args("s", root=workspace)
     assert args == best["apply"].removeprefix("dvc exp run ")
+    raw = yaml.safe_load((workspace / "params.yaml").read_text())
+    for arg in args.split("-S ")[1:]:
+        key, value = arg.strip().split("=")
+        *path, leaf = key.split(".")
+        node = raw
+        for part in path:
+            node = node[part]
+        node[leaf] = yaml.safe_load(value)
+    tuned = config.resolve(raw).lecture("l02_linear_classifiers").softmax
+    assert tuned.lr == best["best"]["params"]["lr"]
 
 
 def test_lightning_model_is_pruned_on_validation_loss(workspace):

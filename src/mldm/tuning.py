@@ -314,12 +314,12 @@ def work(
     while (frozen := _pop(ostudy, storage)) is not None:
         ostudy.sampler = make_sampler(spec, frozen.number)
         trial = optuna.Trial(ostudy, frozen._trial_id)
-        values = {name: suggest(trial, name, dim) for name, dim in spec.space.items()}
-        block = study.block_with(values)
-        ctx = TrialContext(study.cfg, spec.lecture, trial)
         metrics: dict[str, float] = {}
-        callbacks = _pruning_callbacks(trial) if spec.pruner.name != "none" else ()
-        try:
+        try:  # from here on the trial is RUNNING: every way out must finish it
+            values = {name: suggest(trial, name, dim) for name, dim in spec.space.items()}
+            block = study.block_with(values)
+            ctx = TrialContext(study.cfg, spec.lecture, trial)
+            callbacks = _pruning_callbacks(trial) if spec.pruner.name != "none" else ()
             with trainer_defaults(callbacks=callbacks, logger_factory=None):
                 metrics = dict(study.objective(ctx, block))
             if spec.metric not in metrics:

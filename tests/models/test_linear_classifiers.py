@@ -12,7 +12,6 @@ from sklearn.linear_model import LogisticRegression as SkLogisticRegression
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
-from threadpoolctl import threadpool_limits
 
 from mldm.models.linear_classifiers import (
     LogisticRegression,
@@ -27,17 +26,6 @@ from mldm.models.linear_classifiers import (
     softmax_cross_entropy_gradient,
     squared_loss,
 )
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    # These problems are tiny: with 2 intra-op threads on 2 busy cores every torch/BLAS call
-    # waits on a descheduled worker (measured: 100 GD epochs on digits 3 s -> 0.02 s).
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    with threadpool_limits(1):
-        yield
-    torch.set_num_threads(n)
 
 
 def _random_problem(seed=0, N=40, d=4, scale=1.0):

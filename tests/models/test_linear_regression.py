@@ -35,15 +35,6 @@ def rel(a, b) -> float:
     return float(np.linalg.norm(np.asarray(a) - np.asarray(b)) / np.linalg.norm(b))
 
 
-@pytest.fixture(autouse=True)
-def _one_torch_thread():
-    # 442 x 11 matmuls: threads only add overhead, and the CI box has 2 busy cores
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
-
 @pytest.fixture(scope="module")
 def diabetes():
     return load_diabetes(return_X_y=True)

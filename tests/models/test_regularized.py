@@ -39,14 +39,6 @@ def max_rel(a, b) -> float:
     return float(np.abs(np.asarray(a) - b).max() / max(1.0, np.abs(b).max()))
 
 
-@pytest.fixture(autouse=True)
-def _one_torch_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)  # 442 x 10 matmuls: threads only add overhead
-    yield
-    torch.set_num_threads(n)
-
-
 @pytest.fixture(scope="module")
 def diabetes():
     """sklearn's scaled diabetes (every column has the same norm, mean 0)."""

@@ -11,10 +11,10 @@ which is nonlinear in :math:`\mathbf{x}` but still linear in :math:`\mathbf{w}`,
 solver of L01 works with :math:`\mathbf{X}` replaced by :math:`\Phi` (lines 1020-1030). The
 lecture shows three families, all here:
 
-* polynomial, :math:`[x] \rightarrow [x, x^2, x^3]` (lines 962 and 978-983):
+* polynomial, :math:`[x] \rightarrow [x, x^2, x^3]` (lines 969 and 993-997):
   :func:`polynomial_features`;
-* sigmoid, :math:`\mathrm{sigmoid}(b + w x_1)` (lines 966-972): :func:`sigmoid_features`;
-* "Hard Sigmoid" (line 964): the red polyline is "a constant plus a sum of hard sigmoids"
+* sigmoid, :math:`\mathrm{sigmoid}(b + w x_1)` (lines 982-984): :func:`sigmoid_features`;
+* "Hard Sigmoid" (line 978): the red polyline is "a constant plus a sum of hard sigmoids"
   (lines 930-960), :func:`hard_sigmoid_features`.
 
 :class:`BasisFunctions` wraps them as a scikit-learn transformer. It adds no column of ones:
@@ -61,7 +61,7 @@ def _monomials(n_features: int, degree: int, interactions: bool) -> list[tuple[i
 
 
 def polynomial_features(X, degree: int, interactions: bool = False) -> np.ndarray:
-    r"""Polynomial basis :math:`[x] \rightarrow [x, x^2, x^3]` (L04 lines 962, 978-983).
+    r"""Polynomial basis :math:`[x] \rightarrow [x, x^2, x^3]` (L04 lines 969, 993-997).
 
     ``interactions=False``: each feature's own powers, grouped by power,
     :math:`[x_1..x_m,\; x_1^2..x_m^2,\; \dots,\; x_1^d..x_m^d]` (m·d columns).
@@ -90,7 +90,7 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
 
 def sigmoid_features(X, centers, scales) -> np.ndarray:
     r"""Sigmoid basis :math:`\phi_{jk}(\mathbf{x}) = \sigma((x_j - c_{jk}) / s_j)`
-    (L04 lines 966-972).
+    (L04 lines 982-984).
 
     The slide writes :math:`\mathrm{sigmoid}(b + w x_1) = 1/(1 + e^{-(b + w x_1)})`; here
     :math:`w = 1/s_j` (steepness) and :math:`b = -c_{jk}/s_j` (the step sits at

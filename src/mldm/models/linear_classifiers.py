@@ -393,7 +393,7 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
     (line 578) through :func:`mldm.training.fit` in float64. Column $k$ of
     $\mathbf{W}$ (shape (d+1, K), bias row first) belongs to ``classes_[k]``.
 
-    ``weight_decay`` λ' adds L2 regularization the way L04 (lines 1240-1262) says frameworks
+    ``weight_decay`` λ' adds L2 regularization the way L04 (lines 1247-1262) says frameworks
     expose it, :math:`\mathbf{W} \leftarrow \mathbf{W} - r(\nabla L + \lambda'\mathbf{W})`
     (the bias row is decayed too, as torch's ``weight_decay`` does).
     ``fit(X, y, eval_set=(X_val, y_val))`` also records the validation cross-entropy after

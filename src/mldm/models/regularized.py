@@ -1,15 +1,15 @@
 r"""L2 and L1 regularization, lecture 4 (L04, ``course-notes.zh.txt`` lines 1230-1334).
 
-Besides fitting the data, put a preference on the parameters (lines 1236-1246):
+Besides fitting the data, put a preference on the parameters (lines 1247-1255):
 
 .. math:: \tilde L(\mathbf{w}) = L(\mathbf{w}) + \lambda\|\mathbf{w}\|_2^2
           \quad (L_2), \qquad
           \tilde L(\mathbf{w}) = L(\mathbf{w}) + \lambda\|\mathbf{w}\|_1 \quad (L_1,
-          \text{lines 1300-1306}),
+          \text{lines 1309-1314}),
 
 with L the L01 loss :math:`\frac1N\|\mathbf{X}\mathbf{w}-\mathbf{y}\|^2`. L2 shrinks every
 weight towards zero ("weight decay", line 1262); L1 shrinks too but gives **sparse** w
-(lines 1318-1322): its corners in the contour picture (lines 1308-1316) sit on the axes.
+(lines 1328-1329): its corners in the contour picture (lines 1316-1326) sit on the axes.
 
 The estimators here use scikit-learn's parameter names and objective scaling, so that
 ``mldm.models.Ridge(alpha)`` and ``sklearn.linear_model.Ridge(alpha)`` (likewise Lasso)
@@ -71,7 +71,7 @@ def soft_threshold(z, t):
     elementwise.
 
     It is the proximal map of :math:`t|w|`: :math:`\arg\min_w \tfrac12(w-z)^2 + t|w|`. Every
-    :math:`|z| \le t` lands exactly on 0, which is where L1's sparsity (L04 lines 1318-1322)
+    :math:`|z| \le t` lands exactly on 0, which is where L1's sparsity (L04 lines 1328-1329)
     comes from.
     """
     z = np.asarray(z, dtype=np.float64)
@@ -81,7 +81,7 @@ def soft_threshold(z, t):
 def ridge_objective(X, y, coef, intercept=0.0, alpha=1.0) -> float:
     r"""scikit-learn's ridge objective
     :math:`\|\mathbf{y}-\mathbf{X}\mathbf{w}-b\|^2 + \alpha\|\mathbf{w}\|_2^2`
-    (N times L04's :math:`\tilde L` of lines 1236-1246 with :math:`\lambda=\alpha/N`)."""
+    (N times L04's :math:`\tilde L` of lines 1247-1255 with :math:`\lambda=\alpha/N`)."""
     w = np.asarray(coef, dtype=np.float64)
     e = np.asarray(y, dtype=np.float64) - np.asarray(X, dtype=np.float64) @ w - intercept
     return float(e @ e + alpha * (w @ w))
@@ -90,7 +90,7 @@ def ridge_objective(X, y, coef, intercept=0.0, alpha=1.0) -> float:
 def lasso_objective(X, y, coef, intercept=0.0, alpha=1.0) -> float:
     r"""scikit-learn's lasso objective
     :math:`\frac{1}{2N}\|\mathbf{y}-\mathbf{X}\mathbf{w}-b\|^2 + \alpha\|\mathbf{w}\|_1`
-    (half L04's :math:`\tilde L` of lines 1300-1306 with :math:`\lambda=2\alpha`)."""
+    (half L04's :math:`\tilde L` of lines 1309-1314 with :math:`\lambda=2\alpha`)."""
     w = np.asarray(coef, dtype=np.float64)
     e = np.asarray(y, dtype=np.float64) - np.asarray(X, dtype=np.float64) @ w - intercept
     return float(e @ e / (2 * len(e)) + alpha * np.abs(w).sum())
@@ -241,7 +241,7 @@ def regularization_path(
     descent, from the largest α down, each fit warm-started at the previous solution (nearby
     α have nearby w, so each fit needs few sweeps); ``max_iter`` and ``tol`` are
     :class:`Lasso`'s. The picture to draw from it (L04 lines
-    1318-1322): the L1 path has exact zeros, the L2 path only small weights.
+    1328-1329): the L1 path has exact zeros, the L2 path only small weights.
     """
     if penalty not in PENALTIES:
         raise ValueError(f"penalty must be one of {PENALTIES}, got {penalty!r}")
@@ -280,7 +280,7 @@ def _check_common(alpha, max_name: str, max_value) -> None:
 
 
 class Ridge(RegressorMixin, BaseEstimator):
-    r"""L2-regularized least squares (L04 lines 1236-1262), scikit-learn's objective
+    r"""L2-regularized least squares (L04 lines 1247-1262), scikit-learn's objective
 
     .. math:: \min_{\mathbf{w}, b}\; \|\mathbf{y} - \mathbf{X}\mathbf{w} - b\|^2
               + \alpha\|\mathbf{w}\|_2^2 .
@@ -383,7 +383,7 @@ class Ridge(RegressorMixin, BaseEstimator):
 
 
 class Lasso(RegressorMixin, BaseEstimator):
-    r"""L1-regularized least squares (L04 lines 1300-1322), scikit-learn's objective
+    r"""L1-regularized least squares (L04 lines 1309-1329), scikit-learn's objective
 
     .. math:: \min_{\mathbf{w}, b}\; \frac{1}{2N}\|\mathbf{y} - \mathbf{X}\mathbf{w} - b\|^2
               + \alpha\|\mathbf{w}\|_1 ,
@@ -392,7 +392,7 @@ class Lasso(RegressorMixin, BaseEstimator):
     :math:`\lambda = 2\alpha`. :math:`\|\mathbf{w}\|_1` has no derivative at 0, so instead of
     plain gradient descent both solvers use the soft-thresholding operator
     (:func:`soft_threshold`), which sets weights exactly to 0 -- the sparse solutions of
-    lines 1318-1322. For :math:`\alpha \ge` :func:`lasso_alpha_max` the solution is w = 0.
+    lines 1328-1329. For :math:`\alpha \ge` :func:`lasso_alpha_max` the solution is w = 0.
 
     Parameters
     ----------

@@ -14,7 +14,7 @@ class GradientDescent(torch.optim.Optimizer):
     Full-batch GD when the loader yields the whole set, mini-batch SGD otherwise (the gradient
     of a mini-batch mean is an unbiased estimate of the full gradient, lines 255-267).
 
-    ``weight_decay`` λ' is L2 regularization as L04 (lines 1240-1262) says frameworks expose
+    ``weight_decay`` λ' is L2 regularization as L04 (lines 1247-1262) says frameworks expose
     it: the gradient of :math:`\tfrac{\lambda'}{2}\|\mathbf{w}\|^2` is added,
     :math:`\mathbf{w} \leftarrow \mathbf{w} - r(\nabla L + \lambda'\mathbf{w})`, which is
     ``torch.optim.SGD(weight_decay=λ')`` without momentum.
