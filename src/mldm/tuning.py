@@ -622,7 +622,7 @@ def join(name: str, params_path: str = "params.yaml", root: str | Path = ".") ->
     return work(study, storage, storage_name, logger)
 
 
-def apply_args(name: str, params_path: str = "params.yaml", root: str | Path = ".") -> str:
+def apply_args(name: str, root: str | Path = ".") -> str:
     """The ``-S key=value`` arguments that put a finished study's best params into params."""
     from mldm.io import read_json
 
@@ -630,9 +630,9 @@ def apply_args(name: str, params_path: str = "params.yaml", root: str | Path = "
     if not path.is_file():
         raise MldmError(f"no results for study '{name}' in '{path}' (run: dvc repro tune@{name})")
     best = read_json(path)
-    if "best" not in best:
+    if "apply" not in best:
         raise MldmError(f"study '{name}' has no completed trial")
-    return " ".join(f"-S {best['target']}.{k}={v}" for k, v in best["best"]["params"].items())
+    return best["apply"].removeprefix("dvc exp run ")
 
 
 def cli(argv: list[str] | None = None) -> None:
@@ -653,7 +653,7 @@ def cli(argv: list[str] | None = None) -> None:
         elif args.command == "work":
             print(f"tune@{args.study}: this worker ran {join(args.study, args.params)} trials")
         else:
-            print(apply_args(args.study, args.params))
+            print(apply_args(args.study))
 
     run_cli(main)
 
