@@ -61,6 +61,7 @@ def operations() -> dict[str, float]:
         ),
     }
     out |= _l04_operations(X, y)
+    out |= _l05_l08_operations()
     return {k: round(v, 4) for k, v in out.items()}
 
 
@@ -83,6 +84,43 @@ def _l04_operations(X, y) -> dict[str, float]:
         "l04_loo_closed_form_diabetes_s": _best_of(lambda: loo_mse(Xs, y, alpha=1.0)),
         "l04_kfold_splits_diabetes_s": _best_of(lambda: kfold_splits(len(y), 10, seed=0)),
     }
+
+
+def _l05_l08_operations() -> dict[str, float]:
+    """SMO vs libsvm at n = 2000 (rbf, C = 1); trees and ensembles vs scikit-learn at
+    n = 5000 (entropy, one thread each), on make_classification data."""
+    from sklearn.datasets import make_classification
+    from sklearn.ensemble import AdaBoostClassifier as SkAdaBoost
+    from sklearn.ensemble import RandomForestClassifier as SkForest
+    from sklearn.svm import SVC as SkSVC  # noqa: N811
+    from sklearn.tree import DecisionTreeClassifier as SkTree
+
+    from mldm.models import SVC, AdaBoostClassifier, DecisionTreeClassifier, RandomForestClassifier
+
+    X, y = make_classification(2000, 20, n_informative=10, random_state=0)
+    X = (X - X.mean(0)) / X.std(0)
+    out = {
+        "l05_svc_smo_rbf_n2000_s": _best_of(lambda: SVC(C=1.0).fit(X, y)),
+        "sklearn_svc_libsvm_rbf_n2000_s": _best_of(lambda: SkSVC(C=1.0).fit(X, y)),
+    }
+    X, y = make_classification(5000, 20, n_informative=10, random_state=0)
+    pairs = {
+        "tree_n5000": (DecisionTreeClassifier(), SkTree(criterion="entropy"), 3),
+        "random_forest_100_n5000": (
+            RandomForestClassifier(100, random_state=0),
+            SkForest(100, criterion="entropy", random_state=0, n_jobs=1),
+            1,
+        ),
+        "adaboost_100_stumps_n5000": (
+            AdaBoostClassifier(n_estimators=100, random_state=0),
+            SkAdaBoost(SkTree(criterion="entropy", max_depth=1), n_estimators=100),
+            1,
+        ),
+    }
+    for name, (ours, theirs, repeat) in pairs.items():
+        out[f"l08_{name}_s"] = _best_of(lambda m=ours: m.fit(X, y), repeat)
+        out[f"sklearn_{name}_s"] = _best_of(lambda m=theirs: m.fit(X, y), repeat)
+    return out
 
 
 def _copy_repo(dest: Path) -> None:
@@ -152,6 +190,11 @@ TIMED_STAGES = (
     "evaluate@l04_model_selection",
     "tune@l04_poly_ridge",
     "tune@l02_softmax_lr",
+    "train@l05_svm",
+    "evaluate@l05_svm",
+    "tune@l05_svm_rbf",
+    "train@l08_trees",
+    "evaluate@l08_trees",
 )
 
 

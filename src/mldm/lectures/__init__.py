@@ -18,6 +18,8 @@ IDS = (
     "l02_linear_classifiers",
     "l03_probabilistic_view",
     "l04_model_selection",
+    "l05_svm",
+    "l08_trees",
 )
 
 

@@ -27,6 +27,8 @@ def _spec(est) -> dict[str, Any]:
             params[key] = {"__estimator__": _spec(value)}
         elif isinstance(value, np.ndarray):
             params[key] = {"__array__": value.tolist()}
+        elif isinstance(value, float) and not np.isfinite(value):
+            params[key] = {"__float__": repr(value)}  # JSON has no inf (SVC's hard margin C)
         else:
             params[key] = value
     return {"class": f"{cls.__module__}.{cls.__qualname__}", "params": params}
@@ -42,6 +44,8 @@ def _build(spec: dict[str, Any]):
             value = _build(value["__estimator__"])
         elif isinstance(value, dict) and "__array__" in value:
             value = np.asarray(value["__array__"])
+        elif isinstance(value, dict) and "__float__" in value:
+            value = float(value["__float__"])
         params[key] = value
     return getattr(importlib.import_module(module), name)(**params)
 

@@ -1,0 +1,63 @@
+"""L08 pieces the end-to-end lecture test does not pin down: the slide's numbers as we
+recompute them, the tree-path reader the tree claims use, and the vote-curve and agreement
+helpers (against plain loops)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from pydantic import ValidationError
+
+from mldm.lectures import l08_trees as l08
+from mldm.models import ID3Classifier
+
+
+def test_the_slide_numbers_we_recompute():
+    nums = l08._entropy_numbers(l08._tables())
+    assert nums["entropies"]["(0.75, 0.25)"] == pytest.approx(0.811278, abs=1e-6)
+    assert nums["yz"]["H(Z|Y)"] == pytest.approx(2 / 6, abs=1e-12)
+    root = nums["movie_root"]
+    assert root["H(Like)"] == pytest.approx(0.918296, abs=1e-6)
+    assert root["IG(Director)"] == pytest.approx(0.557728, abs=1e-6)
+    assert max(root, key=lambda k: root[k] if k.startswith("IG") else -1) == "IG(Director)"
+    lasseter = nums["movie_lasseter"]
+    assert "IG(Director)" not in lasseter
+    assert lasseter["IG(Type)"] == lasseter["IG(Length)"] == pytest.approx(0.811278, abs=1e-6)
+    tennis = nums["tennis_root"]
+    assert tennis["IG(outlook)"] == pytest.approx(0.2467, abs=1e-4)
+    assert tennis["IG(temperature)"] == pytest.approx(0.0292, abs=1e-4)
+    # every slide value is within the rounding the claim allows, and some are truncated
+    gaps = [abs(root[k] - v) for k, v in l08.SLIDE_MOVIE_ROOT.items()]
+    assert max(gaps) < 0.015 and max(gaps) > 0.005
+
+
+def test_tree_paths_read_the_fitted_trees():
+    tables = l08._tables()
+    X, y, names, _ = tables["movies"]
+    assert l08._tree_paths(ID3Classifier().fit(X, y), names) == l08.MOVIE_TREE
+    X, y, names, _ = tables["play_tennis"]
+    paths = l08._tree_paths(ID3Classifier().fit(X, y), names)
+    assert paths == l08.TENNIS_TREE
+    # a depth-1 tree is a different tree: the comparison can fail
+    assert l08._tree_paths(ID3Classifier(max_depth=1).fit(X, y), names) != l08.TENNIS_TREE
+
+
+def test_vote_curve_and_agreement_match_plain_loops():
+    rng = np.random.default_rng(0)
+    K, n, C = 7, 50, 4
+    P = rng.integers(0, C, size=(K, n))
+    y = rng.integers(0, C, size=n)
+    curve = l08._vote_curve(P, y, C)
+    for k in range(1, K + 1):
+        counts = np.array([np.bincount(P[:k, i], minlength=C) for i in range(n)])
+        assert curve[k - 1] == pytest.approx(np.mean(counts.argmax(1) == y))
+    pairs = [np.mean(P[i] == P[j]) for i in range(K) for j in range(K) if i != j]
+    assert l08._mean_pairwise_agreement(P, C) == pytest.approx(np.mean(pairs))
+
+
+def test_params_validation():
+    with pytest.raises(ValidationError):
+        l08.Params(criterion="gain")
+    with pytest.raises(ValidationError):
+        l08.Params(pruning={"label_noise": 0.5})
+    assert l08.Params(forest={"max_features": 0.5}).forest.max_features == 0.5
