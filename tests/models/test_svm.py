@@ -28,6 +28,7 @@ from mldm.models.svm import (
     SVC,
     dual_objective,
     hard_constraint_loss,
+    hard_margin_feasible,
     hinge_loss,
     kernel_matrix,
     kkt_violations,
@@ -276,7 +277,7 @@ def test_real_data_matches_sklearn(data, kernel, C, splits):
     within 1.2e-3 of their scale (breast cancer, wine, digits; all kernels and C; rbf within
     2.6e-4, mostly 1e-7: the same SMO path as libsvm)."""
     Xtr, Xte, ytr, yte = splits[data]
-    ours = SVC(C=C, kernel=kernel).fit(Xtr, ytr)
+    ours = SVC(C=C, kernel=kernel, decision_function_shape="ovo").fit(Xtr, ytr)
     ref = sk.SVC(C=C, kernel=kernel, decision_function_shape="ovo").fit(Xtr, ytr)
     assert abs(ours.score(Xte, yte) - ref.score(Xte, yte)) <= 0.01
     assert np.mean(ours.predict(Xte) == ref.predict(Xte)) >= 0.99
@@ -284,6 +285,20 @@ def test_real_data_matches_sklearn(data, kernel, C, splits):
     assert f.shape == f_ref.shape
     assert scaled_diff(f, f_ref) < 1e-2
     np.testing.assert_array_equal(ours.classes_, ref.classes_)
+
+
+@pytest.mark.parametrize("data", ["wine", "digits"])
+def test_ovr_decision_function_is_sklearns_transform(data, splits):
+    """Default "ovr": (n, K) votes + confidence, as sklearn; its argmax is the prediction."""
+    Xtr, Xte, ytr, _ = splits[data]
+    ours = SVC(tol=1e-8).fit(Xtr, ytr)
+    ref = sk.SVC(tol=1e-8).fit(Xtr, ytr)
+    f, f_ref = ours.decision_function(Xte), ref.decision_function(Xte)
+    assert f.shape == f_ref.shape == (len(Xte), len(ours.classes_))
+    np.testing.assert_allclose(f, f_ref, atol=1e-6)
+    np.testing.assert_array_equal(ours.classes_[f.argmax(1)], ours.predict(Xte))
+    with pytest.raises(ValueError, match="decision_function_shape"):
+        SVC(decision_function_shape="ova").fit(Xtr, ytr)
 
 
 @pytest.mark.parametrize("kernel", ["linear", "rbf"])
@@ -526,10 +541,6 @@ def test_deterministic(splits):
         np.testing.assert_array_equal(getattr(a, key), getattr(b, key))
 
 
-_OVO = (
-    "decision_function is one-vs-one, shape (n, K(K-1)/2) as libsvm / sklearn's 'ovo'; the "
-    "check wants (n, K) scores whose argmax is the prediction"
-)
 _SW = (
     "SMO stops at KKT gap tol=1e-3: repeated samples and integer weights give tol-close, "
     "not 1e-7-equal, solutions (sklearn's SVC xfails it too; equal at tol=1e-12, tested above)"
@@ -540,15 +551,14 @@ _SW = (
 # 3 nonzero eigenvalues spread over ~9 decades, and exact (float64) SMO has not converged
 # after 5e5 pair updates (measured; uncapped, 3 checks took ~4 min). libsvm stops after
 # 2.6e5 only because it caches Q in float32: its solution violates the exact KKT conditions
-# by ~30. Capped here, the checks take ~2 s.
-POLY_CAPPED = SVC(kernel="poly", degree=2, max_iter=50_000)
+# by ~30. Capped here, the checks take ~2 s. coef0 = 1: the homogeneous (xᵀx')² has no
+# linear terms and cannot draw check_classifiers_train's blob boundaries (accuracy < 0.83).
+POLY_CAPPED = SVC(kernel="poly", degree=2, coef0=1.0, max_iter=50_000)
 
 
 @parametrize_with_checks(
     [SVC(), SVC(kernel="linear"), POLY_CAPPED],
     expected_failed_checks=lambda est: {
-        "check_classifiers_train": _OVO,
-        "check_classifiers_classes": _OVO,
         "check_sample_weight_equivalence_on_dense_data": _SW,
     },
 )
@@ -556,3 +566,16 @@ def test_sklearn_estimator_checks(estimator, check):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         check(estimator)
+
+
+def test_hard_margin_on_overlapping_classes_fails_fast_with_a_clear_error():
+    rng = np.random.default_rng(0)
+    X = np.r_[rng.normal(0, 1, (30, 2)), rng.normal(0.5, 1, (30, 2))]
+    y = np.r_[-np.ones(30), np.ones(30)]
+    assert not hard_margin_feasible(kernel_matrix(X, X, "linear"), y)
+    with pytest.raises(ValueError, match="not separable"):
+        SVC(kernel="linear", C=np.inf).fit(X, y)
+    # the Gaussian kernel separates any distinct points: the hard margin exists there
+    assert hard_margin_feasible(kernel_matrix(X, X, "rbf", gamma=1.0), y)
+    est = SVC(kernel="rbf", gamma=1.0, C=np.inf).fit(X, y)
+    assert np.all(est.predict(X) == y)

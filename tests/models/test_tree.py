@@ -20,7 +20,7 @@ from sklearn.metrics import mutual_info_score
 from sklearn.model_selection import train_test_split
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from mldm.data.sources import movies, play_tennis
+from mldm.data.tables import movies, play_tennis
 from mldm.models.persistence import load_estimator, save_estimator
 from mldm.models.tree import (
     DecisionTreeClassifier,

@@ -306,15 +306,11 @@ def _gammas(p: Params) -> np.ndarray:
 
 
 def separability(X, y) -> str:
-    """Is there (w, b) with y_n(wᵀx_n + b) >= 1 for all n (lines 1496-1500)? An LP decides:
-    the hard-margin QP is feasible exactly when this constraint set is non-empty."""
-    from scipy.optimize import linprog
+    """Is there (w, b) with y_n(wᵀx_n + b) >= 1 for all n (lines 1496-1500)? The hard-margin
+    QP is feasible exactly when this constraint set is non-empty; an LP decides."""
+    from mldm.models.svm import hard_margin_feasible, kernel_matrix
 
-    A = -y[:, None] * np.c_[X, np.ones(len(X))]
-    res = linprog(
-        np.zeros(A.shape[1]), A_ub=A, b_ub=-np.ones(len(X)), bounds=(None, None), method="highs"
-    )
-    return {0: "feasible", 2: "infeasible"}.get(res.status, f"lp status {res.status}")
+    return "feasible" if hard_margin_feasible(kernel_matrix(X, X, "linear"), y) else "infeasible"
 
 
 def primal_hard_margin(X, y) -> tuple[np.ndarray, float]:
@@ -408,7 +404,9 @@ def _svc(kernel: str, C: float, p: Params, **kw):
     if kernel == "poly":
         kw.setdefault("degree", p.poly_degree)
     kw.setdefault("tol", p.tol)
-    return SVC(kernel=kernel, C=C, **kw)
+    # "ovo": multiclass decision values are the pairwise f of the lecture, not sklearn's
+    # vote-based (n, K) summary
+    return SVC(kernel=kernel, C=C, decision_function_shape="ovo", **kw)
 
 
 def _libsvm(est):
@@ -423,7 +421,7 @@ def _libsvm(est):
         gamma=est.gamma,
         coef0=est.coef0,
         tol=est.tol,
-        decision_function_shape="ovo",
+        decision_function_shape=est.decision_function_shape,
     )
 
 

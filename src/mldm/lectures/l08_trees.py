@@ -251,7 +251,7 @@ CLAIMS = ClaimSet(
 
 
 def _tables():
-    from mldm.data.sources import movies, play_tennis
+    from mldm.data.tables import movies, play_tennis
 
     return {"movies": movies(), "play_tennis": play_tennis()}
 

@@ -278,6 +278,22 @@ def smo(K, y, C, tol: float = 1e-3, max_iter: int = -1) -> tuple[np.ndarray, flo
     return a, _intercept(v, a, C, pen_up, pen_low), n_iter
 
 
+def hard_margin_feasible(K, y) -> bool:
+    r"""Do the hard-margin constraints :math:`y_n(\mathbf{w}^T\phi(\mathbf{x}_n) + b) \ge 1`
+    (lines 1496-1500) have a solution? w can be taken in the span of the
+    :math:`\phi(\mathbf{x}_m)`, :math:`\mathbf{w} = \sum_m \beta_m \phi(\mathbf{x}_m)`, so this
+    is the linear feasibility problem :math:`y_n(\sum_m \beta_m K_{nm} + b) \ge 1` in
+    :math:`(\boldsymbol\beta, b)`, decided by an LP (HiGHS)."""
+    from scipy.optimize import linprog
+
+    y = np.asarray(y, dtype=np.float64)
+    A = -y[:, None] * np.c_[np.asarray(K, dtype=np.float64), np.ones(len(y))]
+    res = linprog(
+        np.zeros(A.shape[1]), A_ub=A, b_ub=-np.ones(len(y)), bounds=(None, None), method="highs"
+    )
+    return res.status == 0
+
+
 def dual_objective(K, y, a) -> float:
     r""":math:`g(\mathbf{a}) = \mathbf{1}^T\mathbf{a} - \frac12\mathbf{a}^T\mathbf{M}\mathbf{a}`
     (line 1908), :math:`\mathbf{a}^T\mathbf{M}\mathbf{a} = (\mathbf{a}\odot\mathbf{y})^T
@@ -361,6 +377,10 @@ class SVC(ClassifierMixin, BaseEstimator):
         SMO stops at KKT gap :math:`m(\mathbf{a}) - M(\mathbf{a}) \le` tol.
     max_iter : int
         SMO pair updates per binary problem; -1 for libsvm's cap.
+    decision_function_shape : {"ovr", "ovo"}
+        Multiclass ``decision_function``: the pairwise f of every pair ("ovo"), or per class
+        its one-vs-one votes plus a confidence in (-1/3, 1/3) ("ovr", scikit-learn's
+        default and layout), so that its argmax is a class.
 
     Attributes
     ----------
@@ -392,6 +412,7 @@ class SVC(ClassifierMixin, BaseEstimator):
         coef0: float = 0.0,
         tol: float = 1e-3,
         max_iter: int = -1,
+        decision_function_shape: str = "ovr",
     ):
         self.C = C
         self.kernel = kernel
@@ -400,6 +421,7 @@ class SVC(ClassifierMixin, BaseEstimator):
         self.coef0 = coef0
         self.tol = tol
         self.max_iter = max_iter
+        self.decision_function_shape = decision_function_shape
 
     def _check_params(self) -> None:
         problems = []
@@ -418,6 +440,11 @@ class SVC(ClassifierMixin, BaseEstimator):
             problems.append(f"tol must be a float > 0, got {self.tol!r}")
         if not (isinstance(self.max_iter, int | np.integer) and self.max_iter >= -1):
             problems.append(f"max_iter must be an int >= -1 (-1: no limit), got {self.max_iter!r}")
+        if self.decision_function_shape not in ("ovr", "ovo"):
+            problems.append(
+                "decision_function_shape must be 'ovr' or 'ovo', got "
+                f"{self.decision_function_shape!r}"
+            )
         if problems:
             raise ValueError("Invalid SVC parameters: " + "; ".join(problems))
 
@@ -436,7 +463,14 @@ class SVC(ClassifierMixin, BaseEstimator):
 
     def _solve(self, X, y_pm, C_n) -> tuple[np.ndarray, float, int]:
         """One binary problem: its kernel matrix, computed once, then SMO."""
-        return smo(self._kernel(X, X), y_pm, C_n, float(self.tol), int(self.max_iter))
+        K = self._kernel(X, X)
+        if np.isinf(C_n).any() and not hard_margin_feasible(K, y_pm):
+            # the dual is unbounded: SMO would only stop at max_iter (minutes)
+            raise ValueError(
+                "the hard margin (C = inf) has no solution: the classes are not separable "
+                "in the kernel's feature space; use a finite C"
+            )
+        return smo(K, y_pm, C_n, float(self.tol), int(self.max_iter))
 
     def fit(self, X, y, sample_weight=None):
         r"""Solve the dual for every pair of classes; ``sample_weight`` scales the box,
@@ -522,28 +556,47 @@ class SVC(ClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         return self._pair_coef().T @ self.support_vectors_
 
+    def _pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """(n_pairs, K) indicators of each pair's first and second class, pairs (0,1), (0,2),
+        ..., (1,2), ... as libsvm."""
+        eye = np.eye(len(self.classes_))
+        i_idx, j_idx = np.triu_indices(len(self.classes_), 1)
+        return eye[i_idx], eye[j_idx]
+
+    def _ovo(self, X) -> np.ndarray:
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=np.float64)
+        return self._kernel(X, self.support_vectors_) @ self._pair_coef() + self.intercept_
+
+    def _votes(self, f: np.ndarray) -> np.ndarray:
+        """(n, K) one-vs-one votes: a pair's f > 0 votes for its first class (libsvm)."""
+        first, second = self._pairs()
+        return (f > 0) @ first + (f <= 0) @ second
+
     def decision_function(self, X) -> np.ndarray:
         r""":math:`f(\mathbf{x}) = \sum_{n \in SV} a_n y_n k(\mathbf{x}_n, \mathbf{x}) + b`.
 
-        Binary: shape (n,), positive means ``classes_[1]``. Multiclass: (n, K(K-1)/2), one
-        column per pair (i, j) in the order (0,1), (0,2), ..., positive votes for class i
-        (sklearn's ``decision_function_shape="ovo"``)."""
-        check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=np.float64)
-        f = self._kernel(X, self.support_vectors_) @ self._pair_coef() + self.intercept_
-        return f[:, 0] if len(self.classes_) == 2 else f
+        Binary: shape (n,), positive means ``classes_[1]``. Multiclass "ovo": (n, K(K-1)/2),
+        one column per pair (i, j) in the order (0,1), (0,2), ..., positive votes for class i.
+        Multiclass "ovr": (n, K), the votes of class k plus
+        :math:`s_k / (3(|s_k| + 1))`, :math:`s_k` the sum of the pairs' f in favour of k
+        (scikit-learn's transform: it breaks vote ties by confidence, never overturns votes).
+        """
+        f = self._ovo(X)
+        if len(self.classes_) == 2:
+            return f[:, 0]
+        if self.decision_function_shape == "ovo":
+            return f
+        first, second = self._pairs()
+        s = f @ (first - second)
+        return self._votes(f) + s / (3 * (np.abs(s) + 1))
 
     def predict(self, X) -> np.ndarray:
         """Binary: the sign of f. Multiclass: one-vs-one votes, ties to the lower class."""
-        f = self.decision_function(X)
-        n_classes = len(self.classes_)
-        if n_classes == 2:
-            return self.classes_[(f >= 0).astype(int)]
-        i_idx, j_idx = np.triu_indices(n_classes, 1)
-        winner = np.where(f > 0, i_idx, j_idx)  # (n, n_pairs)
-        votes = np.zeros((len(f), n_classes), dtype=np.int64)
-        np.add.at(votes, (np.arange(len(f))[:, None], winner), 1)
-        return self.classes_[votes.argmax(axis=1)]  # argmax: first maximum, as libsvm
+        f = self._ovo(X)
+        if len(self.classes_) == 2:
+            return self.classes_[(f[:, 0] >= 0).astype(int)]
+        return self.classes_[self._votes(f).argmax(axis=1)]  # first maximum, as libsvm
 
 
 def _finite_positive(x) -> bool:
