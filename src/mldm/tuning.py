@@ -22,7 +22,8 @@ How trials are run, so that the budget is exact and a killed study resumes:
    trial (an atomic state change in the storage, so no two workers get the same trial),
    sample the rest of its parameters, run the objective, tell the result. A worker stops
    when the queue is empty; it never creates trials, so the budget cannot be overrun.
-   Each trial samples with ``seed + trial.number``: its parameters depend only on the
+   Each trial samples with ``seed + trial.number`` (a retry: the number of the trial it
+   repeats): its parameters depend only on the
    finished trials before it, so a single-worker study is deterministic and a resumed one
    follows the same path as an uninterrupted one.
 3. **Write** ``tuning/<study>/best.json`` (best and default trials, the ``dvc exp run -S``
@@ -312,7 +313,9 @@ def work(
     ostudy.pruner = make_pruner(spec)
     done = 0
     while (frozen := _pop(ostudy, storage)) is not None:
-        ostudy.sampler = make_sampler(spec, frozen.number)
+        # a retry samples as the trial it repeats would have (its params were maybe not drawn
+        # yet when its worker was killed)
+        ostudy.sampler = make_sampler(spec, frozen.user_attrs.get(RETRY_OF, frozen.number))
         trial = optuna.Trial(ostudy, frozen._trial_id)
         metrics: dict[str, float] = {}
         try:  # from here on the trial is RUNNING: every way out must finish it
