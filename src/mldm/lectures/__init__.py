@@ -20,6 +20,8 @@ IDS = (
     "l04_model_selection",
     "l05_svm",
     "l08_trees",
+    "l09_kmeans_pca",
+    "l13_gmm_em",
 )
 
 

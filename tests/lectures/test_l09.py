@@ -1,0 +1,46 @@
+"""L09 pieces the end-to-end lecture test does not pin down: the elbow rule, the slide's SVD
+constants, and the data helpers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from pydantic import ValidationError
+
+from mldm.lectures import l09_kmeans_pca as l09
+
+
+def test_elbow_is_the_largest_second_difference():
+    J = np.array([100.0, 60.0, 30.0, 10.0, 9.0, 8.5, 8.2])
+    assert l09.elbow(J) == 4  # the drop slows most after K = 4
+    assert l09.elbow(np.array([10.0, 5.0, 4.0, 3.5])) == 2
+
+
+def test_slide_svd_constants_and_their_sign_slip():
+    U, S, Vt = l09.SVD_SLIDE_U, np.diag(l09.SVD_SLIDE_SIGMA), l09.SVD_SLIDE_VT
+    # as printed, the third triplet's u and v do not pair: U Σ Vᵀ misses A by far
+    assert np.abs(U @ S @ Vt - l09.SVD_EXAMPLE).max() > 1.0
+    # flip u₃: A comes back to the slide's rounding (two-decimal factors, one-decimal Σ)
+    fixed = U * np.array([1, 1, -1])
+    assert np.abs(fixed @ S @ Vt - l09.SVD_EXAMPLE).max() < 0.15
+    s = np.linalg.svd(l09.SVD_EXAMPLE, compute_uv=False)
+    np.testing.assert_allclose(s[:3], l09.SVD_SLIDE_SIGMA, atol=0.05)
+    assert np.linalg.matrix_rank(l09.SVD_EXAMPLE) == 3
+
+
+def test_helpers():
+    rng = np.random.default_rng(0)
+    B = l09._random_orthonormal(20, 5, rng)
+    np.testing.assert_allclose(B @ B.T, np.eye(5), atol=1e-12)
+    X = rng.normal(size=(50, 2))
+    Xo = l09._with_outlier(X)
+    assert len(Xo) == 51 and np.linalg.norm(Xo[-1] - X.mean(0)) > 5 * X.std(0).max()
+    a = l09._noisy(np.zeros((4, 4)), 2.0, 0)
+    np.testing.assert_array_equal(a, l09._noisy(np.zeros((4, 4)), 2.0, 0))
+
+
+def test_params_validation():
+    with pytest.raises(ValidationError, match="betas"):
+        l09.Params(kmeans={"betas": [1.0, 0.5]})
+    with pytest.raises(ValidationError):
+        l09.Params(blobs={"k": 1})
