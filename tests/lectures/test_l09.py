@@ -12,8 +12,12 @@ from mldm.lectures import l09_kmeans_pca as l09
 
 def test_elbow_is_the_largest_second_difference():
     J = np.array([100.0, 60.0, 30.0, 10.0, 9.0, 8.5, 8.2])
-    assert l09.elbow(J) == 4  # the drop slows most after K = 4
+    assert l09.elbow(J) == 4  # the fall slows most after K = 4
     assert l09.elbow(np.array([10.0, 5.0, 4.0, 3.5])) == 2
+    # a geometric fall up to K = 4, then flat: the raw second difference would say K = 2
+    J = np.array([800.0, 400.0, 200.0, 100.0, 95.0, 90.0, 86.0])
+    assert l09.elbow(J) == 4
+    assert int(np.argmax(J[:-2] - 2 * J[1:-1] + J[2:])) + 2 == 2
 
 
 def test_slide_svd_constants_and_their_sign_slip():
@@ -24,7 +28,7 @@ def test_slide_svd_constants_and_their_sign_slip():
     fixed = U * np.array([1, 1, -1])
     assert np.abs(fixed @ S @ Vt - l09.SVD_EXAMPLE).max() < 0.15
     s = np.linalg.svd(l09.SVD_EXAMPLE, compute_uv=False)
-    np.testing.assert_allclose(s[:3], l09.SVD_SLIDE_SIGMA, atol=0.05)
+    np.testing.assert_allclose(s[:3], l09.SVD_SLIDE_SIGMA, atol=0.09)  # 12.48 printed 12.4
     assert np.linalg.matrix_rank(l09.SVD_EXAMPLE) == 3
 
 

@@ -22,6 +22,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from mldm.evaluation import aic, bic
+from mldm.models.clustering import KMeans, SoftKMeans
 from mldm.models.mixture import GaussianMixture, em_isotropic_shared, log_gaussian
 from mldm.models.persistence import load_estimator, save_estimator
 
@@ -276,6 +277,24 @@ def test_em_isotropic_small_variance_is_kmeans(blobs_and_kmeans):
     assert np.abs(resp - np.eye(3)[labels]).max() < 1e-6
 
 
+def test_lloyd_is_mldm_kmeans(blobs_and_kmeans):
+    X, init, (centres, labels) = blobs_and_kmeans
+    km = KMeans(3, init=init).fit(X)
+    np.testing.assert_allclose(km.cluster_centers_, centres, rtol=1e-12)
+    np.testing.assert_array_equal(km.labels_, labels)
+
+
+def test_em_isotropic_is_soft_kmeans(blobs_and_kmeans):
+    """E-step = L09's soft K-means with β = 1/(2σ²): the same fixed point from the same init."""
+    X, init, _ = blobs_and_kmeans
+    s2 = 3.0
+    means, resp, n_iter = em_isotropic_shared(X, init, s2, max_iter=1000)
+    assert n_iter < 1000
+    soft = SoftKMeans(3, beta=1 / (2 * s2), init=init, tol=1e-24, max_iter=1000).fit(X)
+    np.testing.assert_allclose(means, soft.cluster_centers_, atol=1e-8)
+    np.testing.assert_allclose(resp, soft.responsibilities_, atol=1e-8)
+
+
 def test_em_isotropic_large_variance_is_soft(blobs_and_kmeans):
     X, init, (centres, labels) = blobs_and_kmeans
     means, resp, _ = em_isotropic_shared(X, init, X.var())
@@ -295,13 +314,13 @@ def test_em_isotropic_step_is_the_mixture_posterior(blobs_and_kmeans):
     gamma /= gamma.sum(1, keepdims=True)
     np.testing.assert_allclose(means, gamma.T @ X / gamma.sum(0)[:, None], rtol=1e-12)
     lj = log_gaussian(X, means, np.full((3, 2), s2), "diag")
-    np.testing.assert_allclose(resp, np.exp(lj - np.logaddexp.reduce(lj, 1)[:, None]),
-                               atol=1e-14)
+    np.testing.assert_allclose(resp, np.exp(lj - np.logaddexp.reduce(lj, 1)[:, None]), atol=1e-14)
 
 
 # ------------------------------------------------ model selection (L04 AIC / BIC)
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_bic_picks_the_true_number_of_components(synthetic):
     X = synthetic
     scores = {}
@@ -336,11 +355,15 @@ def test_sample_moments(covariance_type, synthetic):
     assert Xs.shape == (40000, 2)
     np.testing.assert_array_equal(est.sample(40000)[0], Xs)  # seeded
     assert np.abs(np.bincount(z, minlength=3) / len(z) - est.weights_).max() < 0.01
-    cov = est.covariances_ if covariance_type == "full" else np.stack(
-        [np.diag(c) for c in est.covariances_]
+    cov = (
+        est.covariances_
+        if covariance_type == "full"
+        else np.stack([np.diag(c) for c in est.covariances_])
     )
     mean = est.weights_ @ est.means_
-    second = np.einsum("k,kij->ij", est.weights_, cov + est.means_[:, :, None] * est.means_[:, None])
+    second = np.einsum(
+        "k,kij->ij", est.weights_, cov + est.means_[:, :, None] * est.means_[:, None]
+    )
     assert np.abs(Xs.mean(0) - mean).max() < 0.05
     assert np.abs(np.cov(Xs.T, bias=True) - (second - np.outer(mean, mean))).max() < 0.2
 
@@ -394,8 +417,9 @@ def test_speed_vs_sklearn():
     X = centres[rng.integers(K, size=n)] + rng.standard_normal((n, d))
     times = {}
     for ctype in ("full", "diag"):
-        kw = dict(n_components=K, covariance_type=ctype, tol=0.0, max_iter=50,
-                  **same_init(X, K, ctype))
+        kw = dict(
+            n_components=K, covariance_type=ctype, tol=0.0, max_iter=50, **same_init(X, K, ctype)
+        )
         for name, cls in (("mldm", GaussianMixture), ("sklearn", sk.GaussianMixture)):
             best = np.inf
             for _ in range(2):

@@ -5,22 +5,28 @@ through :mod:`mldm.training` (Lightning). Nothing here knows about DVC, MLflow o
 """
 
 from mldm.models.basis import BasisFunctions
+from mldm.models.clustering import KMeans, SoftKMeans
 from mldm.models.ensemble import AdaBoostClassifier, BaggingClassifier, RandomForestClassifier
 from mldm.models.linear_classifiers import LogisticRegression, OneVsAllClassifier, SoftmaxRegression
 from mldm.models.linear_regression import LinearRegression
+from mldm.models.mixture import GaussianMixture
+from mldm.models.pca import PCA
 from mldm.models.probabilistic import GaussianLinearRegression, MAPLinearRegression
 from mldm.models.regularized import Lasso, Ridge
 from mldm.models.svm import SVC
 from mldm.models.tree import DecisionTreeClassifier, ID3Classifier
 
 __all__ = [
+    "PCA",
     "SVC",
     "AdaBoostClassifier",
     "BaggingClassifier",
     "BasisFunctions",
     "DecisionTreeClassifier",
     "GaussianLinearRegression",
+    "GaussianMixture",
     "ID3Classifier",
+    "KMeans",
     "Lasso",
     "LinearRegression",
     "LogisticRegression",
@@ -28,5 +34,6 @@ __all__ = [
     "OneVsAllClassifier",
     "RandomForestClassifier",
     "Ridge",
+    "SoftKMeans",
     "SoftmaxRegression",
 ]

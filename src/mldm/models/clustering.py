@@ -40,7 +40,8 @@ free energy (:class:`SoftKMeans`).
 
 Distances are computed all at once as
 :math:`\|\mathbf{x}\|^2 + \|\boldsymbol\mu\|^2 - 2\mathbf{x}\boldsymbol\mu^T`
-(:func:`squared_distances`), one matrix product per iteration.
+(:func:`squared_distances`), one matrix product per iteration; inside the iterations the
+per-point constant :math:`\|\mathbf{x}_n\|^2` is left out (:func:`_alternate`).
 """
 
 from __future__ import annotations

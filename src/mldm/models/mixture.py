@@ -75,12 +75,12 @@ import math
 import warnings
 
 import numpy as np
-from scipy.special import logsumexp
 from sklearn.base import BaseEstimator, DensityMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from mldm.evaluation import aic, bic
+from mldm.models.clustering import KMeans
 
 __all__ = ["GaussianMixture", "em_isotropic_shared", "log_gaussian"]
 
@@ -88,7 +88,6 @@ COVARIANCE_TYPES = ("full", "diag")
 INIT_PARAMS = ("kmeans", "random")
 _LOG_2PI = math.log(2.0 * math.pi)
 _EPS = np.finfo(np.float64).eps
-_LLOYD_MAX_ITER = 100  # the K-means init stops earlier, once the assignment is stable
 
 
 # ----------------------------------------------------------------------------------------
@@ -97,8 +96,9 @@ _LLOYD_MAX_ITER = 100  # the K-means init stops earlier, once the assignment is 
 
 
 def _squared_distances(X: np.ndarray, M: np.ndarray) -> np.ndarray:
-    """(N, K) :math:`\\|x_n - \\mu_k\\|^2` from the differences (not the ||x||² + ||μ||² - 2xμ
-    expansion, whose cancellation error would be blown up by a tiny σ²)."""
+    r"""(N, K) :math:`\|\mathbf x_n - \boldsymbol\mu_k\|^2` from the differences, not the
+    :math:`\|\mathbf x\|^2 + \|\boldsymbol\mu\|^2 - 2\mathbf x^T\boldsymbol\mu` expansion,
+    whose cancellation error a tiny σ² would blow up in :func:`em_isotropic_shared`."""
     return ((X[:, None, :] - M[None, :, :]) ** 2).sum(axis=-1)
 
 
@@ -122,22 +122,29 @@ def _precision_cholesky(covariances: np.ndarray, covariance_type: str) -> np.nda
     except np.linalg.LinAlgError as err:
         raise _ill_defined() from err
     eye = np.broadcast_to(np.eye(covariances.shape[-1]), covariances.shape)
-    return np.swapaxes(np.linalg.solve(L, eye), -1, -2)  # L^{-1} (lower), transposed
+    # L^{-1} (lower) transposed; contiguous, so a saved and reloaded copy computes identically
+    return np.ascontiguousarray(np.swapaxes(np.linalg.solve(L, eye), -1, -2))
 
 
 def _log_gaussian_prec(X, means, prec_chol, covariance_type) -> np.ndarray:
     r""":math:`\log\mathcal N(\mathbf x_n;\boldsymbol\mu_k,\boldsymbol\Sigma_k) =
     -\frac12[d\log 2\pi + \|P_k^T(\mathbf x_n - \boldsymbol\mu_k)\|^2] + \log|\det P_k|`
-    for any triangular :math:`P_k` with :math:`\Sigma_k^{-1} = P_kP_k^T`, shape (N, K)."""
-    d = X.shape[1]
+    for any triangular :math:`P_k` with :math:`\Sigma_k^{-1} = P_kP_k^T`, shape (N, K).
+
+    All K at once: the blocks :math:`P_k` side by side make one (d, K·d) matrix, so
+    :math:`\mathbf x_n^TP_k - \boldsymbol\mu_k^TP_k` for every n and k is one matrix product
+    and a broadcast subtraction; summing the squares within each block is a second product
+    with a block-of-ones matrix. Diag is the same with :math:`P_k = \mathrm{diag}(1/\sigma_k)`.
+    """
+    K, d = means.shape
     if covariance_type == "diag":
-        z = (X[:, None, :] - means[None, :, :]) * prec_chol[None, :, :]  # (N, K, d)
-        maha = (z * z).sum(axis=-1)
-        log_det = np.log(prec_chol).sum(axis=1)
-    else:
-        z = np.matmul(X[None, :, :] - means[:, None, :], prec_chol)  # (K, N, d), batched BLAS
-        maha = (z * z).sum(axis=-1).T
-        log_det = np.log(np.diagonal(prec_chol, axis1=1, axis2=2)).sum(axis=1)
+        prec_chol = prec_chol[:, :, None] * np.eye(d)  # (K, d, d) diagonal factors
+    P = np.swapaxes(prec_chol, 0, 1).reshape(d, K * d)  # column block k is P_k
+    Z = X @ P  # (N, K d): x_n^T P_k
+    Z -= np.matmul(means[:, None, :], prec_chol).reshape(K * d)  # - mu_k^T P_k
+    Z *= Z
+    maha = Z @ np.kron(np.eye(K), np.ones((d, 1)))  # block sums: ||P_k^T (x_n - mu_k)||^2
+    log_det = np.log(np.diagonal(prec_chol, axis1=1, axis2=2)).sum(axis=1)
     return -0.5 * (d * _LOG_2PI + maha) + log_det
 
 
@@ -165,8 +172,9 @@ def log_gaussian(X, means, covariances, covariance_type="full") -> np.ndarray:
             f"shapes do not match: X {X.shape}, means {means.shape}, covariances "
             f"{covariances.shape} (expected {want})"
         )
-    return _log_gaussian_prec(X, means, _precision_cholesky(covariances, covariance_type),
-                              covariance_type)
+    return _log_gaussian_prec(
+        X, means, _precision_cholesky(covariances, covariance_type), covariance_type
+    )
 
 
 # ----------------------------------------------------------------------------------------
@@ -174,24 +182,33 @@ def log_gaussian(X, means, covariances, covariance_type="full") -> np.ndarray:
 # ----------------------------------------------------------------------------------------
 
 
+def _log_sum_exp(a: np.ndarray) -> np.ndarray:
+    r"""(N, 1) :math:`\log\sum_k e^{a_{nk}}`, shifted by the row maximum so that the
+    exponentials neither overflow nor all underflow to 0."""
+    top = a.max(axis=1, keepdims=True)
+    return top + np.log(np.exp(a - top).sum(axis=1, keepdims=True))
+
+
 def _e_step(X, weights, means, prec_chol, covariance_type):
     r"""(log p(x_n), log γ_nk): :math:`\log\pi_k\mathcal N_{nk} - \log\sum_j\pi_j\mathcal
     N_{nj}`, with log-sum-exp so no density underflows to 0/0."""
     with np.errstate(divide="ignore"):  # a weight of exactly 0 is log 0 = -inf, fine here
         log_joint = _log_gaussian_prec(X, means, prec_chol, covariance_type) + np.log(weights)
-    log_px = logsumexp(log_joint, axis=1)
-    return log_px, log_joint - log_px[:, None]
+    log_px = _log_sum_exp(log_joint)
+    return log_px[:, 0], log_joint - log_px
 
 
 def _covariances(X, resp, Nk, means, reg_covar, covariance_type) -> np.ndarray:
     r""":math:`\Sigma_k = \frac1{N_k}\sum_n\gamma_{nk}(\mathbf x_n-\boldsymbol\mu_k)
-    (\mathbf x_n-\boldsymbol\mu_k)^T + \epsilon I` (diag: its diagonal only)."""
+    (\mathbf x_n-\boldsymbol\mu_k)^T + \epsilon I` (diag: its diagonal only), for all k at
+    once as :math:`D_kD_k^T/N_k` with the columns of :math:`D_k` the
+    :math:`\sqrt{\gamma_{nk}}(\mathbf x_n - \boldsymbol\mu_k)`."""
+    D = X.T[None, :, :] - means[:, :, None]  # (K, d, N): samples on the long, contiguous axis
+    D *= np.sqrt(resp.T)[:, None, :]
     if covariance_type == "diag":
-        diff = X[:, None, :] - means[None, :, :]  # (N, K, d)
-        return np.einsum("nk,nkd->kd", resp, diff * diff) / Nk[:, None] + reg_covar
-    diff = X[None, :, :] - means[:, None, :]  # (K, N, d)
-    weighted = np.swapaxes(diff, 1, 2) * resp.T[:, None, :]  # (K, d, N): γ_nk (x_n - μ_k)
-    cov = np.matmul(weighted, diff) / Nk[:, None, None]
+        D *= D
+        return D.sum(axis=2) / Nk[:, None] + reg_covar
+    cov = np.matmul(D, np.swapaxes(D, 1, 2)) / Nk[:, None, None]
     idx = np.arange(X.shape[1])
     cov[:, idx, idx] += reg_covar
     return cov
@@ -211,33 +228,6 @@ def _one_hot(labels: np.ndarray, K: int) -> np.ndarray:
     resp = np.zeros((len(labels), K))
     resp[np.arange(len(labels)), labels] = 1.0
     return resp
-
-
-def _kmeans_labels(X: np.ndarray, K: int, rng: np.random.Generator) -> np.ndarray:
-    r"""K-means labels for the initialization: L09's "random + distance" seeding (lines
-    3652-3656, k-means++: each next centre drawn with probability :math:`\propto D(x)^2`, the
-    squared distance to the nearest centre so far), then Lloyd's assign / update steps
-    (lines 3580-3597) until the assignment stops changing. An empty cluster keeps its
-    centre."""
-    centres = np.empty((K, X.shape[1]))
-    centres[0] = X[rng.integers(len(X))]
-    D2 = _squared_distances(X, centres[:1])[:, 0]
-    for k in range(1, K):
-        total = D2.sum()
-        i = rng.choice(len(X), p=D2 / total) if total > 0 else rng.integers(len(X))
-        centres[k] = X[i]
-        D2 = np.minimum(D2, _squared_distances(X, centres[k : k + 1])[:, 0])
-    labels = np.full(len(X), -1)
-    for _ in range(_LLOYD_MAX_ITER):
-        new = _squared_distances(X, centres).argmin(axis=1)  # r_nk: nearest centre
-        if np.array_equal(new, labels):
-            break
-        labels = new
-        r = _one_hot(labels, K)
-        counts = r.sum(axis=0)
-        filled = counts > 0
-        centres[filled] = (r.T @ X)[filled] / counts[filled, None]  # μ_k = Σ r_nk x_n / Σ r_nk
-    return labels
 
 
 # ----------------------------------------------------------------------------------------
@@ -263,8 +253,9 @@ class GaussianMixture(DensityMixin, BaseEstimator):
     max_iter : int
         EM iterations (M-steps) at most; 0 keeps the initialization.
     init_params : {"kmeans", "random"}
-        Where the first M-step's responsibilities come from: the one-hot labels of K-means
-        (k-means++ seeding and Lloyd steps), or uniform random rows normalized to sum to 1.
+        Where the first M-step's responsibilities come from: the one-hot labels of
+        :class:`mldm.models.clustering.KMeans` (L09's Lloyd algorithm, seeded by its "random
+        + distance" init, i.e. k-means++), or uniform random rows normalized to sum to 1.
         Ignored when ``means_init`` is given.
     weights_init, means_init, precisions_init : array or None
         A given initialization (shapes (K,), (K, d), and (K, d, d) or (K, d) precisions
@@ -340,7 +331,9 @@ class GaussianMixture(DensityMixin, BaseEstimator):
         if int(self.max_iter) < 0:
             raise ValueError(f"max_iter must be >= 0, got {self.max_iter!r}")
         if not (self.tol >= 0 and self.reg_covar >= 0):
-            raise ValueError(f"tol and reg_covar must be >= 0, got {self.tol!r}, {self.reg_covar!r}")
+            raise ValueError(
+                f"tol and reg_covar must be >= 0, got {self.tol!r}, {self.reg_covar!r}"
+            )
 
     def _given(self, name: str, shape: tuple) -> np.ndarray | None:
         value = getattr(self, name)
@@ -358,8 +351,10 @@ class GaussianMixture(DensityMixin, BaseEstimator):
         means = self._given("means_init", (K, d))
         full = self.covariance_type == "full"
         precisions = self._given("precisions_init", (K, d, d) if full else (K, d))
-        if precisions is not None and full and not np.allclose(
-            precisions, np.swapaxes(precisions, 1, 2)
+        if (
+            precisions is not None
+            and full
+            and not np.allclose(precisions, np.swapaxes(precisions, 1, 2))
         ):
             raise ValueError("precisions_init must be symmetric")
         return weights, means, precisions
@@ -384,8 +379,8 @@ class GaussianMixture(DensityMixin, BaseEstimator):
                             X, everything, np.array([N]), means[k : k + 1], reg, ctype
                         )[0]
         else:
-            if self.init_params == "kmeans":
-                resp = _one_hot(_kmeans_labels(X, K, rng), K)
+            if self.init_params == "kmeans":  # L09's K-means, k-means++ seeded
+                resp = _one_hot(KMeans(K, random_state=rng).fit(X).labels_, K)
             else:
                 resp = rng.uniform(size=(N, K))
                 resp /= resp.sum(axis=1, keepdims=True)
@@ -417,7 +412,8 @@ class GaussianMixture(DensityMixin, BaseEstimator):
             X, np.random.default_rng(self.random_state)
         )
         curve, converged, n_iter = [], False, 0
-        for n_iter in range(1, int(self.max_iter) + 1):
+        for it in range(1, int(self.max_iter) + 1):
+            n_iter = it
             log_px, log_resp = _e_step(X, weights, means, prec_chol, ctype)  # ℓ(θ^(t-1))
             curve.append(float(log_px.mean()))
             weights, means, covariances = _m_step(X, np.exp(log_resp), reg, ctype)
@@ -451,8 +447,9 @@ class GaussianMixture(DensityMixin, BaseEstimator):
     def _e(self, X):
         check_is_fitted(self, "means_")
         X = validate_data(self, X, reset=False, dtype=np.float64)
-        return _e_step(X, self.weights_, self.means_, self.precisions_cholesky_,
-                       self.covariance_type)
+        return _e_step(
+            X, self.weights_, self.means_, self.precisions_cholesky_, self.covariance_type
+        )
 
     def score_samples(self, X) -> np.ndarray:
         r""":math:`\log p(\mathbf x_n) = \log\sum_k\pi_k\mathcal N(\mathbf x_n;
@@ -546,11 +543,12 @@ def em_isotropic_shared(X, means_init, sigma2, max_iter=100):
 
     def e_step(M):
         logits = -_squared_distances(X, M) / (2.0 * float(sigma2))
-        return np.exp(logits - logsumexp(logits, axis=1, keepdims=True))
+        return np.exp(logits - _log_sum_exp(logits))
 
     stop = 1e-12 * max(1.0, float(np.abs(X).max()))
     n_iter = 0
-    for n_iter in range(1, int(max_iter) + 1):
+    for it in range(1, int(max_iter) + 1):
+        n_iter = it
         resp = e_step(means)
         Nk = resp.sum(axis=0)
         filled = Nk > 0

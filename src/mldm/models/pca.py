@@ -182,8 +182,7 @@ def psnr(reference, estimate, data_range=None) -> float:
             lo, hi = -1, 1
         if ref.min() < lo or ref.max() > hi:
             raise ValueError(
-                f"reference has values outside its dtype's range [{lo}, {hi}]: "
-                "pass data_range"
+                f"reference has values outside its dtype's range [{lo}, {hi}]: pass data_range"
             )
         data_range = hi if ref.min() >= 0 else hi - lo
     mse = np.mean((ref.astype(np.float64) - est.astype(np.float64)) ** 2)
