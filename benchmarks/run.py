@@ -21,6 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results.json"
 
@@ -62,6 +64,7 @@ def operations() -> dict[str, float]:
     }
     out |= _l04_operations(X, y)
     out |= _l05_l08_operations()
+    out |= _l09_l13_operations()
     return {k: round(v, 4) for k, v in out.items()}
 
 
@@ -120,6 +123,39 @@ def _l05_l08_operations() -> dict[str, float]:
     for name, (ours, theirs, repeat) in pairs.items():
         out[f"l08_{name}_s"] = _best_of(lambda m=ours: m.fit(X, y), repeat)
         out[f"sklearn_{name}_s"] = _best_of(lambda m=theirs: m.fit(X, y), repeat)
+    return out
+
+
+def _l09_l13_operations() -> dict[str, float]:
+    """K-means, PCA and EM beside scikit-learn from the same start (one thread)."""
+    from sklearn.cluster import KMeans as SkKMeans
+    from sklearn.datasets import make_blobs
+    from sklearn.decomposition import PCA as SkPCA  # noqa: N811
+    from sklearn.mixture import GaussianMixture as SkMixture
+
+    from mldm.models import PCA, GaussianMixture, KMeans
+    from mldm.models.clustering import init_centres
+
+    X, _ = make_blobs(20_000, 16, centers=10, random_state=0)
+    start = init_centres(X, 10, "random_distance", 0)
+    out = {
+        "l09_kmeans_lloyd_n20000_s": _best_of(lambda: KMeans(10, init=start).fit(X)),
+        "sklearn_kmeans_lloyd_n20000_s": _best_of(
+            lambda: SkKMeans(10, init=start, n_init=1, algorithm="lloyd", tol=0.0).fit(X)
+        ),
+    }
+    Xp = np.random.default_rng(0).normal(size=(5000, 200))
+    out["l09_pca_eig_5000x200_s"] = _best_of(lambda: PCA(20).fit(Xp))
+    out["l09_pca_svd_5000x200_s"] = _best_of(lambda: PCA(20, solver="svd").fit(Xp))
+    out["sklearn_pca_full_5000x200_s"] = _best_of(lambda: SkPCA(20, svd_solver="full").fit(Xp))
+    Xg, _ = make_blobs(5000, 10, centers=5, random_state=0)
+    init = {"means_init": Xg[:5], "weights_init": np.full(5, 0.2)}
+    out["l13_gmm_em_full_5000x10_k5_s"] = _best_of(
+        lambda: GaussianMixture(5, max_iter=50, tol=0.0, **init).fit(Xg)
+    )
+    out["sklearn_gmm_em_full_5000x10_k5_s"] = _best_of(
+        lambda: SkMixture(5, max_iter=50, tol=0.0, **init).fit(Xg)
+    )
     return out
 
 
@@ -195,6 +231,10 @@ TIMED_STAGES = (
     "tune@l05_svm_rbf",
     "train@l08_trees",
     "evaluate@l08_trees",
+    "train@l09_kmeans_pca",
+    "evaluate@l09_kmeans_pca",
+    "train@l13_gmm_em",
+    "evaluate@l13_gmm_em",
 )
 
 
