@@ -19,6 +19,7 @@ from sklearn.datasets import load_digits, load_sample_image
 from sklearn.utils.estimator_checks import parametrize_with_checks
 from torchmetrics.functional.image import peak_signal_noise_ratio as tm_psnr
 
+from mldm.data.tables import SVD_EXAMPLE, SVD_SLIDE_SIGMA, SVD_SLIDE_U, SVD_SLIDE_VT
 from mldm.models.pca import (
     PCA,
     image_to_patches,
@@ -30,38 +31,8 @@ from mldm.models.persistence import load_estimator, save_estimator
 
 SOLVERS = ("eig", "svd")
 
-# L09 line 3976: the SVD example A = U' Σ' V'^T, printed to 2 decimals (Σ to 1).
-SLIDE_A = np.array(
-    [
-        [1, 1, 1, 0, 0],
-        [3, 3, 3, 0, 0],
-        [4, 4, 4, 0, 0],
-        [5, 5, 5, 0, 0],
-        [0, 2, 0, 4, 4],
-        [0, 0, 0, 5, 5],
-        [0, 1, 0, 2, 2],
-    ],
-    dtype=np.float64,
-)
-SLIDE_U = np.array(
-    [
-        [0.13, 0.02, -0.01],
-        [0.41, 0.07, -0.03],
-        [0.55, 0.09, -0.04],
-        [0.68, 0.11, -0.05],
-        [0.15, -0.59, 0.65],
-        [0.07, -0.73, -0.67],
-        [0.07, -0.29, 0.32],
-    ]
-)
-SLIDE_SIGMA = np.array([12.4, 9.5, 1.3])
-SLIDE_VT = np.array(
-    [
-        [0.56, 0.59, 0.56, 0.09, 0.09],
-        [0.12, -0.02, 0.12, -0.69, -0.69],
-        [0.40, -0.80, 0.40, 0.09, 0.09],
-    ]
-)
+# L09 line 3976: the SVD example as the slide prints it (mldm.data.tables)
+SLIDE_A, SLIDE_U, SLIDE_SIGMA, SLIDE_VT = SVD_EXAMPLE, SVD_SLIDE_U, SVD_SLIDE_SIGMA, SVD_SLIDE_VT
 
 
 def max_rel(a, b) -> float:

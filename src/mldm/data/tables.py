@@ -64,3 +64,38 @@ def play_tennis():
     """The play-tennis table: X (14, 4) of category names (str), y "yes"/"no"."""
     X, y = PLAY_TENNIS_TABLE
     return X.copy(), y.copy(), PLAY_TENNIS_FEATURES, ["play"]
+
+
+# L09, course-notes line 3976: the SVD example A = U Σ Vᵀ as the slide prints it (two decimals,
+# σ₁ = 12.48 truncated to 12.4). Its third triplet's u₃ and v₃ do not pair: one sign is off.
+SVD_EXAMPLE = np.array(
+    [
+        [1, 1, 1, 0, 0],
+        [3, 3, 3, 0, 0],
+        [4, 4, 4, 0, 0],
+        [5, 5, 5, 0, 0],
+        [0, 2, 0, 4, 4],
+        [0, 0, 0, 5, 5],
+        [0, 1, 0, 2, 2],
+    ],
+    dtype=np.float64,
+)
+SVD_SLIDE_SIGMA = np.array([12.4, 9.5, 1.3])
+SVD_SLIDE_U = np.array(
+    [
+        [0.13, 0.02, -0.01],
+        [0.41, 0.07, -0.03],
+        [0.55, 0.09, -0.04],
+        [0.68, 0.11, -0.05],
+        [0.15, -0.59, 0.65],
+        [0.07, -0.73, -0.67],
+        [0.07, -0.29, 0.32],
+    ]
+)
+SVD_SLIDE_VT = np.array(
+    [
+        [0.56, 0.59, 0.56, 0.09, 0.09],
+        [0.12, -0.02, 0.12, -0.69, -0.69],
+        [0.40, -0.80, 0.40, 0.09, 0.09],
+    ]
+)

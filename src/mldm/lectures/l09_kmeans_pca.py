@@ -22,6 +22,7 @@ import numpy as np
 from pydantic import Field, field_validator
 
 from mldm.config import LectureParams, Strict
+from mldm.data.tables import SVD_EXAMPLE, SVD_SLIDE_SIGMA, SVD_SLIDE_U, SVD_SLIDE_VT
 from mldm.lectures.claims import Claim, ClaimSet, equals, ge, gt, lt
 
 if TYPE_CHECKING:
@@ -31,39 +32,6 @@ TITLE = "K-means clustering and PCA"
 LINES = "3499-4052"
 DATASETS = ("digits", "lfw_faces", "camera")
 INITS = ("random", "farthest", "random_distance")
-
-# Line 3976: A = U Σ Vᵀ as the slide prints it (two decimals; Σ to one).
-SVD_EXAMPLE = np.array(
-    [
-        [1, 1, 1, 0, 0],
-        [3, 3, 3, 0, 0],
-        [4, 4, 4, 0, 0],
-        [5, 5, 5, 0, 0],
-        [0, 2, 0, 4, 4],
-        [0, 0, 0, 5, 5],
-        [0, 1, 0, 2, 2],
-    ],
-    dtype=np.float64,
-)
-SVD_SLIDE_SIGMA = np.array([12.4, 9.5, 1.3])
-SVD_SLIDE_U = np.array(
-    [
-        [0.13, 0.02, -0.01],
-        [0.41, 0.07, -0.03],
-        [0.55, 0.09, -0.04],
-        [0.68, 0.11, -0.05],
-        [0.15, -0.59, 0.65],
-        [0.07, -0.73, -0.67],
-        [0.07, -0.29, 0.32],
-    ]
-)
-SVD_SLIDE_VT = np.array(
-    [
-        [0.56, 0.59, 0.56, 0.09, 0.09],
-        [0.12, -0.02, 0.12, -0.69, -0.69],
-        [0.40, -0.80, 0.40, 0.09, 0.09],
-    ]
-)
 
 
 class Blobs(Strict):
