@@ -41,7 +41,7 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 from torch import nn
 
-from mldm.training import GradientDescent, array_loader, fit
+from mldm.training import GradientDescent, array_loader
 
 __all__ = [
     "LinearRegression",
@@ -230,6 +230,8 @@ def gradient_descent(
     ``curve`` is a dict ``{"train": ..., "<name>": ...}``. L02's logistic and softmax
     regressions use it too.
     """
+    from mldm.training import fit  # lazy: Lightning only when GD actually runs
+
     model = LinearMap(w0)
     extra = {
         name: array_loader(Xe, te, order="segment") for name, (Xe, te) in (eval_sets or {}).items()

@@ -6,10 +6,10 @@
 - :class:`GradientDescent` is the lecture's update ``w <- w - r dL/dw`` (L01).
 """
 
+import importlib
+
 from mldm.training.data import array_loader
-from mldm.training.fit import fit
 from mldm.training.optim import GradientDescent
-from mldm.training.tasks import SupervisedTask
 from mldm.training.trainer import (
     TrainerDefaults,
     current_defaults,
@@ -17,6 +17,18 @@ from mldm.training.trainer import (
     seed_everything,
     trainer_defaults,
 )
+
+_LAZY = {"fit": "mldm.training.loop", "SupervisedTask": "mldm.training.tasks"}
+
+
+def __getattr__(name: str):
+    # Lightning takes ~3 s to import: load it only when a model actually trains with it
+    if name not in _LAZY:
+        raise AttributeError(f"module 'mldm.training' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_LAZY[name]), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "GradientDescent",
