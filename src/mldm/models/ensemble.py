@@ -41,13 +41,15 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterator
-from numbers import Integral, Real
+from numbers import Integral
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, has_fit_parameter, validate_data
+
+from mldm.models.tree import DecisionTreeClassifier, count_from_param
 
 __all__ = [
     "AdaBoostClassifier",
@@ -124,18 +126,6 @@ def _generator(random_state) -> np.random.Generator:
     return np.random.default_rng(random_state)
 
 
-def _n_from_param(value, total: int, name: str) -> int:
-    """A size given as a fraction of ``total`` (float in (0, 1]) or a count (int in
-    [1, total])."""
-    if isinstance(value, Integral) and not isinstance(value, bool):
-        if not 1 <= value <= total:
-            raise ValueError(f"{name} must be in [1, {total}] as an int, got {value}")
-        return int(value)
-    if isinstance(value, Real) and 0.0 < value <= 1.0:
-        return max(1, int(value * total))
-    raise ValueError(f"{name} must be a float in (0, 1] or an int >= 1, got {value!r}")
-
-
 def _check_n_estimators(n_estimators) -> None:
     if not isinstance(n_estimators, Integral) or isinstance(n_estimators, bool) or n_estimators < 1:
         raise ValueError(f"n_estimators must be an int >= 1, got {n_estimators!r}")
@@ -150,9 +140,7 @@ def _fit_targets(est, X, y):
 
 
 def _default_tree(**params):
-    from mldm.models.tree import DecisionTreeClassifier  # lazy: L08's own tree
-
-    return DecisionTreeClassifier(**params)
+    return DecisionTreeClassifier(**params)  # L08's own tree
 
 
 # ----------------------------------------------------------------------------------------
@@ -344,8 +332,8 @@ class BaggingClassifier(_BaseBagging):
 
     def _subsample_sizes(self, n_samples, n_features):
         return (
-            _n_from_param(self.max_samples, n_samples, "max_samples"),
-            _n_from_param(self.max_features, n_features, "max_features"),
+            count_from_param(self.max_samples, n_samples, "max_samples"),
+            count_from_param(self.max_features, n_features, "max_features"),
         )
 
 

@@ -646,21 +646,26 @@ def _count_or_fraction(value, least: int, n: int, name: str, one_ok: bool) -> in
     raise ValueError(f"{name} must be an int >= {least} or a float in {span}, got {value!r}")
 
 
+def count_from_param(value, total: int, name: str) -> int:
+    """A size given as a fraction of ``total`` (float in (0, 1]) or a count (int in
+    [1, total]): scikit-learn's convention for ``max_features`` and ``max_samples``."""
+    if isinstance(value, Integral) and not isinstance(value, bool):
+        if not 1 <= value <= total:
+            raise ValueError(f"{name} must be in [1, {total}] as an int, got {value}")
+        return int(value)
+    if isinstance(value, Real) and 0.0 < value <= 1.0:
+        return max(1, int(value * total))
+    raise ValueError(f"{name} must be a float in (0, 1] or an int >= 1, got {value!r}")
+
+
 def _resolve_max_features(max_features, d: int) -> int:
-    mf = max_features
-    if mf is None:
+    if max_features is None:
         return d
-    if isinstance(mf, str):
-        if mf not in ("sqrt", "log2"):
-            raise ValueError(f"max_features string must be 'sqrt' or 'log2', got {mf!r}")
-        return max(1, int(math.sqrt(d) if mf == "sqrt" else math.log2(d)))
-    if isinstance(mf, Integral) and not isinstance(mf, bool):
-        if not 1 <= mf <= d:
-            raise ValueError(f"max_features must be in [1, n_features={d}], got {mf}")
-        return int(mf)
-    if isinstance(mf, Real) and 0.0 < mf <= 1.0:
-        return max(1, int(mf * d))
-    raise ValueError(f"max_features must be None, int, float in (0, 1], 'sqrt' or 'log2': {mf!r}")
+    if isinstance(max_features, str):
+        if max_features not in ("sqrt", "log2"):
+            raise ValueError(f"max_features string must be 'sqrt' or 'log2', got {max_features!r}")
+        return max(1, int(math.sqrt(d) if max_features == "sqrt" else math.log2(d)))
+    return count_from_param(max_features, d, "max_features")
 
 
 class DecisionTreeClassifier(_NodeCountsPredictor, ClassifierMixin, BaseEstimator):
