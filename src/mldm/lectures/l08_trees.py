@@ -261,16 +261,18 @@ def _label(node: str) -> str:
     return node.split(": ", 1)[-1]
 
 
-def _tree_paths(id3, names) -> set[tuple[str, ...]]:
-    """Every root-to-leaf path as (attribute, value, attribute, value, ..., leaf label)."""
-    edges = id3.to_edges(names)
+def _children(edges) -> tuple[dict[str, list[tuple[str, str]]], str | None]:
+    """``{parent: [(edge label, child), ...]}`` and the root, from ``to_edges`` triples."""
     children: dict[str, list[tuple[str, str]]] = {}
-    targets = set()
     for parent, label, child in edges:
         children.setdefault(parent, []).append((label, child))
-        targets.add(child)
-    root = next(p for p, _, _ in edges if p not in targets) if edges else None
+    targets = {c for _, _, c in edges}
+    return children, next((p for p, _, _ in edges if p not in targets), None)
 
+
+def _tree_paths(id3, names) -> set[tuple[str, ...]]:
+    """Every root-to-leaf path as (attribute, value, attribute, value, ..., leaf label)."""
+    children, root = _children(id3.to_edges(names))
     paths: set[tuple[str, ...]] = set()
 
     def walk(node, prefix):
@@ -303,7 +305,7 @@ TENNIS_TREE = {
 
 def _entropy_numbers(tables) -> dict[str, dict[str, float]]:
     """Every number the slides print, recomputed: {group: {quantity: ours}}."""
-    from mldm.models.tree import conditional_entropy, entropy, information_gain
+    from mldm.models.tree import conditional_entropy, entropy, information_gain, split_table
 
     X, y, names, _ = tables["movies"]
     out = {
@@ -319,17 +321,17 @@ def _entropy_numbers(tables) -> dict[str, dict[str, float]]:
         },
     }
     for group, rows in (("movie_root", slice(None)), ("movie_lasseter", X[:, 2] == "Lasseter")):
-        Xs, ys = X[rows], y[rows]
-        numbers = {"H(Like)": entropy(ys)}
-        for j, name in enumerate(names):
-            if group == "movie_lasseter" and name == "Director":
-                continue  # already used on the path
-            numbers[f"H(Like|{name})"] = conditional_entropy(ys, Xs[:, j])
-            numbers[f"IG({name})"] = information_gain(ys, Xs[:, j])
+        table = split_table(X[rows], y[rows], names)
+        if group == "movie_lasseter":
+            del table["Director"]  # already used on the path
+        numbers = {"H(Like)": entropy(y[rows])}
+        for name, row in table.items():
+            numbers[f"H(Like|{name})"] = row["H_cond"]
+            numbers[f"IG({name})"] = row["IG"]
         out[group] = numbers
     Xt, yt, tnames, _ = tables["play_tennis"]
     out["tennis_root"] = {"H(play)": entropy(yt)} | {
-        f"IG({n})": information_gain(yt, Xt[:, j]) for j, n in enumerate(tnames)
+        f"IG({n})": row["IG"] for n, row in split_table(Xt, yt, tnames).items()
     }
     return out
 
@@ -532,11 +534,7 @@ def _id3(ctx: Context) -> None:
 
 def _draw_tree(ax, edges) -> None:
     """A layered drawing: leaves spaced left to right in depth-first order, parents centred."""
-    children: dict[str, list[tuple[str, str]]] = {}
-    targets = {c for _, _, c in edges}
-    for parent, label, child in edges:
-        children.setdefault(parent, []).append((label, child))
-    root = next(p for p, _, _ in edges if p not in targets)
+    children, root = _children(edges)
     pos: dict[str, tuple[float, float]] = {}
     next_x = [0.0]
 

@@ -548,6 +548,12 @@ def _svd_example(ctx: Context) -> None:
     }
 
 
+def _reconstruct(pca, X, k: int) -> np.ndarray:
+    """x̄ + Σ_{i<=k} a_i u_i with a_i = u_iᵀ(x − x̄): the best approximation from k components."""
+    U = pca.components_[:k]
+    return pca.mean_ + ((X - pca.mean_) @ U.T) @ U
+
+
 def _eigenfaces(ctx: Context) -> None:
     p = ctx.params
     faces = ctx.data("lfw_faces")
@@ -555,8 +561,7 @@ def _eigenfaces(ctx: Context) -> None:
     ks = [k for k in p.faces.components if k <= pca.n_components_]
     errors = []
     for k in ks:
-        A = (faces.X_test - pca.mean_) @ pca.components_[:k].T
-        rec = pca.mean_ + A @ pca.components_[:k]
+        rec = _reconstruct(pca, faces.X_test, k)
         errors.append(float(np.mean(np.sum((faces.X_test - rec) ** 2, axis=1))))
         ctx.record(
             "eigenfaces_held_out",
@@ -586,7 +591,7 @@ def _eigenfaces(ctx: Context) -> None:
         for r, x in enumerate(shown):
             axes[r, 0].imshow(x.reshape(side, side), cmap="gray")
             for c, k in enumerate(ks, start=1):
-                rec = pca.mean_ + ((x - pca.mean_) @ pca.components_[:k].T) @ pca.components_[:k]
+                rec = _reconstruct(pca, x, k)
                 axes[r, c].imshow(rec.reshape(side, side), cmap="gray")
                 if r == 0:
                     axes[r, c].set_title(f"k = {k}", fontsize=8)
