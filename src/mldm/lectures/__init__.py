@@ -19,6 +19,8 @@ IDS = (
     "l03_probabilistic_view",
     "l04_model_selection",
     "l05_svm",
+    "l06_neural_networks",
+    "l07_training",
     "l08_trees",
     "l09_kmeans_pca",
     "l13_gmm_em",

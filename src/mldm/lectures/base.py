@@ -63,6 +63,51 @@ class Context:
     def load_model(self, name: str):
         return load_estimator(self.artifacts_dir / "models" / name)
 
+    def save_module(self, name: str, module) -> None:
+        """A torch module's ``state_dict`` as ``models/<name>.pt`` (atomically)."""
+        import torch
+
+        path = self.out_dir / "models" / f"{name}.pt"
+        with atomic_path(path) as tmp:
+            torch.save(module.state_dict(), tmp)
+
+    def load_module(self, name: str, module):
+        """Load what :meth:`save_module` wrote into ``module`` (built with the same shape);
+        returned in eval mode."""
+        import torch
+
+        path = self.artifacts_dir / "models" / f"{name}.pt"
+        module.load_state_dict(torch.load(path, weights_only=True))
+        return module.eval()
+
+    def train_classifier(
+        self, name: str, model, data, *, eval_sets=("train", "test"), curve: bool = True, **fit
+    ) -> dict[str, list[float]]:
+        """Train a torch classifier (logits out) with :func:`mldm.training.fit_classifier` in its
+        own tracking run; save its weights and its per-epoch curves. ``data`` is a
+        :class:`~mldm.data.Prepared` (or anything with ``X_train``/``y_train``/``X_test``/
+        ``y_test``); ``fit`` goes to ``fit_classifier`` (optimizer, max_epochs, batch_size ...).
+        Returns the history (``<set>_loss``, ``<set>_accuracy`` per epoch)."""
+        from mldm.training import fit_classifier
+
+        sets = {
+            "train": (data.X_train, data.y_train),
+            "test": (data.X_test, data.y_test),
+            **({"val": (data.X_val, data.y_val)} if hasattr(data, "X_val") else {}),
+        }
+        fit.setdefault("seed", self.seed)
+        params = {k: v for k, v in fit.items() if not callable(v)}
+        with self.run(name, model=type(model).__name__, **params):
+            task = fit_classifier(
+                model, data.X_train, data.y_train, eval_sets={k: sets[k] for k in eval_sets}, **fit
+            )
+            history = {k: list(v) for k, v in task.history.items()}
+            if curve and history:
+                n = len(next(iter(history.values())))
+                self.save_curve(name, epoch=np.arange(1, n + 1), **history)
+        self.save_module(name, model)
+        return history
+
     def save_curve(self, name: str, **columns) -> Path:
         """A CSV of equal-length columns (``epoch=..., loss=...``), logged as a curve too."""
         import pandas as pd

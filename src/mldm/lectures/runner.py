@@ -60,6 +60,7 @@ def run_stage(
         trainer_defaults(
             accelerator=cfg.runtime.accelerator,
             devices=cfg.runtime.devices,
+            strategy=cfg.runtime.strategy,
             deterministic=cfg.runtime.deterministic,
             progress_bar=cfg.runtime.progress_bar,
             logger_factory=tracker.lightning_logger,

@@ -2,7 +2,8 @@
 
 - :func:`make_trainer` is the one trainer factory; stage-wide settings (accelerator, MLflow
   logger, progress bar) come from :func:`trainer_defaults`, set once by the stage.
-- :class:`SupervisedTask` trains any ``nn.Module`` on a loss; :func:`fit` runs it on arrays.
+- :class:`SupervisedTask` trains any ``nn.Module`` on a loss; :func:`fit` runs it on loaders,
+  :func:`fit_classifier` on arrays with cross-entropy and per-epoch loss/accuracy (L06, L07).
 - :class:`GradientDescent` is the lecture's update ``w <- w - r dL/dw`` (L01).
 """
 
@@ -18,7 +19,12 @@ from mldm.training.trainer import (
     trainer_defaults,
 )
 
-_LAZY = {"fit": "mldm.training.loop", "SupervisedTask": "mldm.training.tasks"}
+_LAZY = {
+    "fit": "mldm.training.loop",
+    "fit_classifier": "mldm.training.loop",
+    "predict_logits": "mldm.training.loop",
+    "SupervisedTask": "mldm.training.tasks",
+}
 
 
 def __getattr__(name: str):
@@ -37,7 +43,9 @@ __all__ = [
     "array_loader",
     "current_defaults",
     "fit",
+    "fit_classifier",
     "make_trainer",
+    "predict_logits",
     "seed_everything",
     "trainer_defaults",
 ]

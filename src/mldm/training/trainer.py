@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 class TrainerDefaults:
     accelerator: str = "cpu"
     devices: int | str = 1
+    strategy: str = "auto"
     deterministic: bool = True
     progress_bar: bool = False
     logger_factory: Callable[[], Any] | None = None
@@ -79,6 +80,7 @@ def make_trainer(max_epochs: int, callbacks: Sequence[Any] = (), **overrides) ->
         max_epochs=max_epochs,
         accelerator=d.accelerator,
         devices=d.devices,
+        strategy=d.strategy,
         deterministic=d.deterministic,
         logger=logger,
         callbacks=[*callbacks, *d.callbacks],
