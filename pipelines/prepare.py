@@ -15,7 +15,13 @@ def main() -> None:
     from mldm.data import prepare
 
     cfg = config.load(args.params)
-    meta = prepare(args.dataset, cfg.data.root, seed=cfg.seed, test_size=cfg.data.test_size)
+    meta = prepare(
+        args.dataset,
+        cfg.data.root,
+        seed=cfg.seed,
+        test_size=cfg.data.test_size,
+        download=cfg.data.source == "download",
+    )
     print(f"prepared {meta['name']}: {meta['shapes']} ({meta['source']} {meta['version']})")
 
 

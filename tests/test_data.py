@@ -71,3 +71,75 @@ def test_standardized_uses_training_statistics_only(prepared_root):
     np.testing.assert_allclose(d.X_train.mean(0), 0, atol=1e-12)
     np.testing.assert_allclose(d.X_train.std(0), 1, atol=1e-12)
     assert np.abs(d.X_test.mean(0)).max() > 1e-3  # test set is not re-centred on itself
+
+
+def test_mnist_sets_are_the_documented_ones(prepared_root):
+    mnist, m1d = load("mnist", prepared_root), load("mnist1d", prepared_root)
+    assert mnist.X_train.shape == (3750, 784) and mnist.X_test.shape == (1250, 784)
+    assert 0.0 <= mnist.X_train.min() and mnist.X_train.max() <= 1.0
+    assert Counter(np.concatenate([mnist.y_train, mnist.y_test])) == {k: 500 for k in range(10)}
+    # mnist1d keeps its published 4000/1000 split
+    assert m1d.X_train.shape == (4000, 40) and m1d.X_test.shape == (1000, 40)
+    from mnist1d.data import get_dataset_args, make_dataset
+
+    ref = make_dataset(get_dataset_args())
+    np.testing.assert_array_equal(m1d.X_test, ref["x_test"])
+    np.testing.assert_array_equal(m1d.y_train, ref["y"])
+
+
+def _idx(a: np.ndarray) -> bytes:
+    import struct
+
+    header = bytes([0, 0, 0x08, a.ndim]) + struct.pack(f">{a.ndim}i", *a.shape)
+    return header + a.astype(np.uint8).tobytes()
+
+
+def test_read_idx_round_trips():
+    from mldm.data.sources import read_idx
+
+    a = np.arange(2 * 3 * 4).reshape(2, 3, 4) % 256
+    np.testing.assert_array_equal(read_idx(_idx(a)), a)
+
+
+def test_full_mnist_download_uses_the_official_split(tmp_path, monkeypatch):
+    import gzip
+
+    from mldm.data import sources
+
+    rng = np.random.default_rng(0)
+    files = {
+        "train-images-idx3-ubyte.gz": rng.integers(0, 256, (60, 28, 28)),
+        "train-labels-idx1-ubyte.gz": np.arange(60) % 10,
+        "t10k-images-idx3-ubyte.gz": rng.integers(0, 256, (10, 28, 28)),
+        "t10k-labels-idx1-ubyte.gz": np.arange(10) % 10,
+    }
+    monkeypatch.setattr(
+        sources, "fetch", lambda url: gzip.compress(_idx(files[url.rsplit("/", 1)[1]]))
+    )
+    import dataclasses
+
+    monkeypatch.setitem(DATASETS, "mnist", dataclasses.replace(DATASETS["mnist"], download_test=10))
+    meta = prepare("mnist", tmp_path, seed=0, test_size=0.25, download=True)
+    assert meta["shapes"]["X_train"] == [60, 784] and meta["shapes"]["X_test"] == [10, 784]
+    assert meta["source"].endswith("(full)")
+    d = load("mnist", tmp_path)
+    np.testing.assert_allclose(
+        d.X_test.reshape(10, 28, 28) * 255, files["t10k-images-idx3-ubyte.gz"]
+    )
+
+
+def test_full_download_offline_is_one_clear_error(tmp_path, monkeypatch):
+    import urllib.error
+    import urllib.request
+
+    def offline(*a, **k):
+        raise urllib.error.URLError("Name or service not known")
+
+    monkeypatch.setattr(urllib.request, "urlopen", offline)
+    with pytest.raises(
+        MldmError, match=r"cannot download https://.*mnist.*offline, use the default"
+    ):
+        prepare("mnist", tmp_path, seed=0, test_size=0.25, download=True)
+    assert not (tmp_path / "mnist").exists()  # nothing half-written
+    # a dataset without a full version is unaffected by data.source
+    assert prepare("iris", tmp_path, seed=0, test_size=0.25, download=True)["shapes"]

@@ -58,6 +58,9 @@ class Runtime(Strict):
 class DataParams(Strict):
     root: str = "data/prepared"
     test_size: float = Field(0.25, gt=0.0, lt=1.0)
+    # "embedded": only data that ships in installed packages (offline); "download": a dataset
+    # with a downloadable full version (MNIST: 70,000 digits) fetches it (the full profile)
+    source: Literal["embedded", "download"] = "embedded"
 
 
 class SearchDim(Strict):

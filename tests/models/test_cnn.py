@@ -248,3 +248,13 @@ def test_cnn1d_matches_torch_layers():
         h = F.relu(F.conv1d(h, conv.weight, conv.bias, stride=2, padding=1))
     ref = F.linear(h.flatten(1), ours.fc.weight, ours.fc.bias)
     torch.testing.assert_close(ours(x), ref, **TOL)
+
+
+def test_small_resnet_without_shortcuts_has_the_same_layers():
+    torch.manual_seed(0)
+    res = SmallResNet(blocks=2, shortcut=True)
+    plain = SmallResNet(blocks=2, shortcut=False)
+    plain.load_state_dict(res.state_dict())
+    x = torch.randn(3, 1, 28, 28)
+    assert count_params(res) == count_params(plain)
+    assert not torch.allclose(res(x), plain(x))

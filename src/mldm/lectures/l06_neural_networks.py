@@ -74,6 +74,13 @@ class Regression(Train):
     hidden: int = Field(ge=1)
 
 
+class Deep(Train):
+    """A deep stack of equal ReLU layers with and without shortcuts (the ResNet argument)."""
+
+    depth: int = Field(ge=2)
+    width: int = Field(ge=1)
+
+
 class Mnist(Train):
     n_train: int | None = Field(None, ge=100, description="subsample of the training split")
 
@@ -96,6 +103,7 @@ class Params(LectureParams):
     regression: Regression = Regression(
         lr=0.01, max_epochs=400, batch_size=200, n_train=200, n_test=1000, noise=0.1, hidden=64
     )
+    deep: Deep = Deep(lr=0.001, max_epochs=10, batch_size=100, depth=20, width=64)
     mnist: Mnist = Mnist(lr=0.002, max_epochs=6, batch_size=64)
     gcn: Gcn = Gcn()
 
@@ -193,6 +201,13 @@ CLAIMS = ClaimSet(
         "times more parameters (test accuracy LeNet − MLP)",
         "2262-2380",
         gt(0.0),
+    ),
+    Claim(
+        "shortcut_trains_deep_stack",
+        "Simply stacking layers hurts: a plain 20-layer ReLU stack does not train, the same "
+        "stack with shortcuts h + F(h) does (final training loss, plain − residual, MNIST-1D)",
+        "2405-2421",
+        gt(0.5),
     ),
     Claim(
         "resnet_learns_mnist",
@@ -426,6 +441,7 @@ def train(ctx: Context) -> None:
     _train_reference(ctx, p.reference)
     _train_activations(ctx, p.activations)
     _train_regression(ctx, p.regression)
+    _train_deep(ctx, p.deep)
     _train_mnist(ctx, p.mnist)
     _train_gcn(ctx, p.gcn)
 
@@ -510,6 +526,26 @@ def _train_regression(ctx: Context, p: Regression) -> None:
     ctx.save_module("sine_regression", model)
 
 
+def deep_stack(p: Deep, shortcut: bool):
+    from mldm.models.neural import DeepStack
+
+    return DeepStack(40, p.width, p.depth, 10, shortcut=shortcut)
+
+
+def _train_deep(ctx: Context, p: Deep) -> None:
+    d = _mnist1d(ctx)
+    for shortcut in (True, False):
+        _seeded(ctx, 5)  # the same weights: the shortcut is the only difference
+        ctx.train_classifier(
+            f"deep_{'residual' if shortcut else 'plain'}",
+            deep_stack(p, shortcut),
+            d,
+            optimizer=_adam(p.lr),
+            max_epochs=p.max_epochs,
+            batch_size=p.batch_size,
+        )
+
+
 def _train_mnist(ctx: Context, p: Mnist) -> None:
     d = _mnist(ctx)
     for i, name in enumerate(("mlp", "lenet", "resnet")):
@@ -561,6 +597,7 @@ def evaluate(ctx: Context) -> None:
     _backprop_checks(ctx)
     _activations(ctx)
     _regression(ctx)
+    _deep(ctx)
     _convolution(ctx)
     _mnist_models(ctx)
     _attention_checks(ctx)
@@ -716,6 +753,30 @@ def _regression(ctx: Context) -> None:
         ax[1].semilogy(curve["epoch"], curve["test_mse"], label="test")
         ax[1].set(title="l_r = (1/N)Σ|y − ŷ|²", xlabel="epoch")
         ax[1].legend()
+
+
+def _deep(ctx: Context) -> None:
+    import pandas as pd
+
+    curves = {k: pd.read_csv(ctx.artifacts_dir / f"deep_{k}.csv") for k in ("plain", "residual")}
+    final = {k: float(c["train_loss"].iloc[-1]) for k, c in curves.items()}
+    ctx.measure("shortcut_trains_deep_stack", final["plain"] - final["residual"])
+    for k, c in curves.items():
+        ctx.record(
+            "deep_stack",
+            k,
+            train_loss=final[k],
+            test_accuracy=float(c["test_accuracy"].iloc[-1]),
+        )
+    with ctx.figure("deep_stack") as (_, ax):
+        for k, c in curves.items():
+            ax.plot(c["epoch"], c["train_loss"], label=k)
+        ax.set(
+            title=f"{ctx.params.deep.depth} ReLU layers, with and without shortcuts",
+            xlabel="epoch",
+            ylabel="training loss",
+        )
+        ax.legend()
 
 
 def _convolution(ctx: Context) -> None:

@@ -192,10 +192,11 @@ CLAIMS = ClaimSet(
     ),
     Claim(
         "standardized_inputs_train_faster",
-        "With the same GD learning rate, standardized inputs reach a lower training loss than "
-        "raw ones (raw − standardized final loss, digits)",
+        "With the same SGD learning rate, raw inputs (pixels 0-16, badly conditioned) train "
+        "erratically while standardized ones descend smoothly: mean training loss over the "
+        "epochs, raw over standardized (digits)",
         "2710-2725",
-        gt(0.0),
+        gt(1.0),
     ),
     Claim(
         "zero_init_is_symmetric",
@@ -236,8 +237,8 @@ CLAIMS = ClaimSet(
     ),
     Claim(
         "dropout_reduces_overfitting",
-        "Dropout reduces overfitting: train − test accuracy gap without dropout minus with it "
-        "(1000 MNIST digits)",
+        "Dropout reduces overfitting: once both nets fit the 1000 training digits, the test "
+        "cross-entropy without dropout minus with (inverted) dropout",
         "2750-2760",
         gt(0.0),
     ),
@@ -721,13 +722,15 @@ def _preprocessing(ctx) -> None:
     ctx.measure("preprocessing_lowers_condition_number", cond["raw"] / cond["standardized"])
     c = _curves(ctx, [f"digits_{k}" for k in views])
     final = {k: float(c[f"digits_{k}"]["train_loss"].iloc[-1]) for k in views}
-    ctx.measure("standardized_inputs_train_faster", final["raw"] - final["standardized"])
+    mean = {k: float(c[f"digits_{k}"]["train_loss"].mean()) for k in views}
+    ctx.measure("standardized_inputs_train_faster", mean["raw"] / mean["standardized"])
     for k in views:
         ctx.record(
             "preprocessing",
             k,
             condition_number=cond[k],
             train_loss=final[k],
+            mean_train_loss=mean[k],
             test_accuracy=float(c[f"digits_{k}"]["test_accuracy"].iloc[-1]),
         )
     with ctx.figure("preprocessing") as (_, ax):
@@ -792,20 +795,27 @@ def _dropout(ctx, p: Dropout) -> None:
         se = expected * np.sqrt(p.p / (1 - p.p)) / np.sqrt(p.draws)
         worst = max(worst, float(((mc - expected).abs() / se).max()))
     ctx.measure("dropout_scalings_agree_in_expectation", worst)
-    d = _mnist_subset(ctx, p.n_train)
-    gap = {}
-    for mode in (None, "test_scaling", "inverted"):
-        name = f"dropout_{mode or 'none'}"
-        c = _curves(ctx, [name])[name]
-        gap[name] = float(c["train_accuracy"].iloc[-1] - c["test_accuracy"].iloc[-1])
+    test_loss = {}
+    curves = _curves(ctx, [f"dropout_{m}" for m in ("none", "test_scaling", "inverted")])
+    for name, c in curves.items():
+        test_loss[name] = float(c["test_loss"].iloc[-1])
         ctx.record(
             "dropout",
-            mode or "none",
+            name.removeprefix("dropout_"),
             train_accuracy=float(c["train_accuracy"].iloc[-1]),
             test_accuracy=float(c["test_accuracy"].iloc[-1]),
+            test_loss=test_loss[name],
         )
-    ctx.measure("dropout_reduces_overfitting", gap["dropout_none"] - gap["dropout_inverted"])
-    del d
+    ctx.measure(
+        "dropout_reduces_overfitting", test_loss["dropout_none"] - test_loss["dropout_inverted"]
+    )
+    with ctx.figure("dropout", ncols=2) as (_, ax):
+        for name, c in curves.items():
+            ax[0].plot(c["epoch"], c["test_loss"], label=name.removeprefix("dropout_"))
+            ax[1].plot(c["epoch"], c["train_loss"], label=name.removeprefix("dropout_"))
+        ax[0].set(title="test cross-entropy (1000 MNIST digits)", xlabel="epoch")
+        ax[1].set(title="training loss", xlabel="epoch")
+        ax[0].legend(fontsize=7)
 
 
 def _norm_checks(ctx) -> None:

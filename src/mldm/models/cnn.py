@@ -289,15 +289,18 @@ class VGGBlock(nn.Module):
 class ResidualBlock(nn.Module):
     r"""ResNet block (L06 lines 2410-2421): $y = \mathrm{ReLU}(x + F(x))$,
     $F$ = conv3×3 - ReLU - conv3×3 (pad 1, ``c`` channels): the shortcut lets the block
-    fall back to the identity ($F = 0$), so depth does not hurt trainability."""
+    fall back to the identity ($F = 0$), so depth does not hurt trainability.
+    ``shortcut=False`` is the plain stack $y = \mathrm{ReLU}(F(x))$ the slide compares with."""
 
-    def __init__(self, c: int, bias: bool = True):
+    def __init__(self, c: int, bias: bool = True, shortcut: bool = True):
         super().__init__()
+        self.shortcut = shortcut
         self.conv1 = Conv2d(c, c, 3, padding=1, bias=bias)
         self.conv2 = Conv2d(c, c, 3, padding=1, bias=bias)
 
     def forward(self, x: Tensor) -> Tensor:
-        return relu(x + self.conv2(relu(self.conv1(x))))  # y = ReLU(x + F(x))
+        F = self.conv2(relu(self.conv1(x)))
+        return relu(x + F if self.shortcut else F)  # y = ReLU(x + F(x))
 
 
 class SmallResNet(nn.Module):
@@ -305,7 +308,8 @@ class SmallResNet(nn.Module):
 
     stem conv3×3 (``width``) - ReLU - maxpool 2 (28→14) - ⌈blocks/2⌉ residual blocks -
     strided conv3×3 (s = 2, ``2·width``) - ReLU (14→7) - ⌊blocks/2⌋ residual blocks -
-    global average pool - linear. width 16, blocks 2: 28,266 parameters.
+    global average pool - linear. width 16, blocks 2: 28,266 parameters. ``shortcut=False``
+    drops every shortcut: the same layers as a plain deep CNN (lines 2405-2409).
     """
 
     def __init__(
@@ -315,14 +319,17 @@ class SmallResNet(nn.Module):
         width: int = 16,
         blocks: int = 2,
         image_size: int = 28,
+        shortcut: bool = True,
     ):
         super().__init__()
         self.in_channels, self.image_size = in_channels, image_size
         n1 = math.ceil(blocks / 2)
         self.stem = Conv2d(in_channels, width, 3, padding=1)
-        self.stage1 = nn.ModuleList(ResidualBlock(width) for _ in range(n1))
+        self.stage1 = nn.ModuleList(ResidualBlock(width, shortcut=shortcut) for _ in range(n1))
         self.down = Conv2d(width, 2 * width, 3, stride=2, padding=1)  # halves H, W; doubles C
-        self.stage2 = nn.ModuleList(ResidualBlock(2 * width) for _ in range(blocks - n1))
+        self.stage2 = nn.ModuleList(
+            ResidualBlock(2 * width, shortcut=shortcut) for _ in range(blocks - n1)
+        )
         self.fc = Linear(2 * width, num_classes)
 
     def forward(self, x: Tensor) -> Tensor:

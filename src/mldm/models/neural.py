@@ -36,6 +36,7 @@ __all__ = [
     "ACTIVATIONS",
     "LEAKY_SLOPE",
     "MLP",
+    "DeepStack",
     "Linear",
     "backprop",
     "bce_output_grad",
@@ -202,6 +203,33 @@ class Linear(nn.Module):
 
     def forward(self, h: Tensor) -> Tensor:
         return linear(h, self.weight, self.bias)
+
+
+class DeepStack(nn.Module):
+    r"""``depth`` equal ReLU layers between an input and an output layer, with or without the
+    ResNet shortcut (L06 lines 2405-2421):
+
+    .. math:: \mathbf h_{\ell+1} = \mathrm{ReLU}(\mathbf h_\ell + \mathbf W_{\ell+1}
+              \mathbf h_\ell) \quad\text{vs.}\quad
+              \mathbf h_{\ell+1} = \mathrm{ReLU}(\mathbf W_{\ell+1}\mathbf h_\ell)
+
+    The slide's point, without convolutions in the way: a plain deep stack is hard to train,
+    while with shortcuts each layer only has to learn a correction to the identity.
+    """
+
+    def __init__(self, n_in: int, width: int, depth: int, n_out: int, shortcut: bool = True):
+        super().__init__()
+        self.shortcut = shortcut
+        self.inp = Linear(n_in, width)
+        self.hidden = nn.ModuleList(Linear(width, width) for _ in range(depth))
+        self.out = Linear(width, n_out)
+
+    def forward(self, x: Tensor) -> Tensor:
+        h = relu(self.inp(x))
+        for layer in self.hidden:
+            F = layer(h)
+            h = relu(h + F if self.shortcut else F)
+        return self.out(h)
 
 
 # ---------------------------------------------------------------------------------------------
