@@ -84,6 +84,12 @@ def _finished(trials):
         ({"model": "svm"}, "has no tunable model 'svm'"),
         ({"space": {"momentum": {"type": "float", "low": 0, "high": 1}}}, "space.momentum"),
         ({"space": {"lr": {"type": "float", "low": 0.0, "high": 1.0}}}, "lr = 0.0 is not allowed"),
+        # trial 0 is the current value (softmax lr 0.5): it has to be in the space
+        ({"space": {"lr": {"type": "float", "low": 1.0, "high": 2.0}}}, r"lr = 0.5 \(trial 0\)"),
+        (
+            {"space": {"max_epochs": {"type": "categorical", "choices": [10, 30]}}},
+            r"max_epochs = \d+ \(trial 0\) is not in the search space \[10, 30\]",
+        ),
     ],
 )
 def test_bad_study_definitions_name_the_problem(tmp_path, params_file, change, message):

@@ -145,6 +145,18 @@ def resolve_study(cfg: config_mod.Config, name: str) -> Study:
         for value in ends:
             v = int(value) if dim.type == "int" else value
             study.block_with({key: v})
+        # trial 0 replays the current value, so it must be a point of the space
+        current = getattr(block, key)
+        if dim.type == "categorical":
+            inside = current in dim.choices
+        else:
+            inside = dim.low <= current <= dim.high
+        if not inside:
+            space = dim.choices if dim.type == "categorical" else f"[{dim.low:g}, {dim.high:g}]"
+            raise MldmError(
+                f"{where}.space.{key}: the current value lectures.{spec.lecture}.{spec.model}."
+                f"{key} = {current!r} (trial 0) is not in the search space {space}"
+            )
     return study
 
 

@@ -86,7 +86,7 @@ class TunedMLP(Strict):
     (``tune@l07_mlp_lr_batch``)."""
 
     lr: float = Field(0.05, gt=0)
-    batch_size: int = Field(100, ge=1)
+    batch_size: int = Field(128, ge=1)
     max_epochs: int = Field(20, ge=1)
     hidden: int = Field(100, ge=1)
     val_fraction: float = Field(0.2, gt=0, lt=1)
