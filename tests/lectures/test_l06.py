@@ -47,7 +47,7 @@ def test_node_rows_are_the_gcn_rows():
     g = karate_club()
     torch.manual_seed(0)
     gcn = GCN(34, 4, 2)
-    model = l06._Nodes.wrap(gcn, np.asarray(g["x"]), np.asarray(g["edge_index"]))
+    model = l06.node_rows(gcn, np.asarray(g["x"]), np.asarray(g["edge_index"]))
     rows = torch.tensor([[33.0], [0.0], [5.0]])
     full = gcn(torch.as_tensor(np.asarray(g["x"]), dtype=torch.float32), model.edge_index)
     torch.testing.assert_close(model(rows), full[[33, 0, 5]])

@@ -59,4 +59,3 @@ def test_tuning_objective_never_reads_the_test_split(prepared_root, monkeypatch)
     params = l07.TunedMLP(lr=0.05, batch_size=200, max_epochs=2, hidden=16, val_fraction=0.2)
     out = l07.tuned_mlp_objective(ctx, params)
     assert np.isfinite(out["val_loss"]) and 0.0 <= out["val_accuracy"] <= 1.0
-

@@ -383,47 +383,41 @@ def _karate_and_sbm(p: Gcn, seed: int):
     )
 
 
-class _Nodes:
+def node_rows(net, x, edge_index):
     """Node classification as rows: a model of (features, graph) whose input rows are node
     indices, so full-graph training goes through the same Lightning loop as every model."""
+    import torch
+    from torch import nn
 
-    @staticmethod
-    def wrap(net, x, edge_index):
-        import torch
-        from torch import nn
+    class NodeRows(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.net = net
+            self.register_buffer("x", torch.as_tensor(x, dtype=torch.float32))
+            self.register_buffer("edge_index", torch.as_tensor(edge_index))
 
-        class NodeRows(nn.Module):
-            def __init__(self):
-                super().__init__()
-                self.net = net
-                self.register_buffer("x", torch.as_tensor(x, dtype=torch.float32))
-                self.register_buffer("edge_index", torch.as_tensor(edge_index))
+        def forward(self, rows):
+            logits = self.net(self.x, self.edge_index)  # every node: h depends on neighbours
+            return logits[rows.reshape(-1).long()]
 
-            def forward(self, rows):
-                logits = self.net(self.x, self.edge_index)
-                return logits[rows.reshape(-1).long()]
-
-        return NodeRows()
+    return NodeRows()
 
 
-class _MLPOnNodes:
-    """The MLP baseline on the same features: the graph is ignored."""
+def node_mlp(n_in: int, hidden: int, n_out: int):
+    """The baseline that ignores the graph: an MLP on each node's own features."""
+    from torch import nn
 
-    @staticmethod
-    def build(n_in, hidden, n_out):
-        from torch import nn
+    from mldm.models.neural import MLP
 
-        from mldm.models.neural import MLP
+    class NodeMLP(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.mlp = MLP([n_in, hidden, n_out], activation="relu")
 
-        class NodeMLP(nn.Module):
-            def __init__(self):
-                super().__init__()
-                self.mlp = MLP([n_in, hidden, n_out], activation="relu")
+        def forward(self, x, edge_index):
+            return self.mlp(x)
 
-            def forward(self, x, edge_index):
-                return self.mlp(x)
-
-        return NodeMLP()
+    return NodeMLP()
 
 
 def _node_split(g, mask_name):
@@ -571,15 +565,17 @@ def _train_gcn(ctx: Context, p: Gcn) -> None:
 
         return Adam(ps, lr=p.lr, bias_correction=True)
 
-    for name, g, net in (
-        ("gcn_karate", karate, lambda n_in, k: GCN(n_in, p.hidden, k)),
-        ("gcn_sbm", sbm, lambda n_in, k: GCN(n_in, p.hidden, k)),
-        ("mlp_sbm", sbm, lambda n_in, k: _MLPOnNodes.build(n_in, p.hidden, k)),
+    for i, (name, g, net) in enumerate(
+        (
+            ("gcn_karate", karate, lambda n_in, k: GCN(n_in, p.hidden, k)),
+            ("gcn_sbm", sbm, lambda n_in, k: GCN(n_in, p.hidden, k)),
+            ("mlp_sbm", sbm, lambda n_in, k: node_mlp(n_in, p.hidden, k)),
+        )
     ):
-        _seeded(ctx, 4, len(name))
+        _seeded(ctx, 4, i)
         x = np.asarray(g["x"], dtype=np.float32)
         k = int(np.max(g["y"])) + 1
-        model = _Nodes.wrap(net(x.shape[1], k), x, g["edge_index"])
+        model = node_rows(net(x.shape[1], k), x, g["edge_index"])
         X_tr, y_tr = _node_split(g, "train_mask")
         rows = types.SimpleNamespace(X_train=X_tr, y_train=y_tr, X_test=X_tr, y_test=y_tr)
         ctx.train_classifier(name, model, rows, eval_sets=(), optimizer=opt, **fit)
@@ -655,7 +651,7 @@ def _backprop_checks(ctx: Context) -> None:
     W = lin.weights
     with torch.no_grad():
         # the biases chain through too: y = W3(W2(W1 x + b1) + b2) + b3
-        b = [layer_bias for layer_bias in _biases(lin)]
+        b = _biases(lin)
         A = W[2] @ W[1] @ W[0]
         c = W[2] @ (W[1] @ b[0] + b[1]) + b[2]
         ctx.measure("no_activation_is_linear", float((lin(x) - (x @ A.T + c)).abs().max()))
@@ -952,7 +948,7 @@ def _gcn(ctx: Context) -> None:
     def predictions(name, g, net):
         x = np.asarray(g["x"], dtype=np.float32)
         k = int(np.max(g["y"])) + 1
-        model = _Nodes.wrap(net(x.shape[1], k), x, g["edge_index"])
+        model = node_rows(net(x.shape[1], k), x, g["edge_index"])
         ctx.load_module(name, model)
         with torch.no_grad():
             rows = torch.arange(len(x), dtype=torch.float32)[:, None]
@@ -970,7 +966,7 @@ def _gcn(ctx: Context) -> None:
     acc = {}
     for name, net in (
         ("gcn_sbm", lambda n, k: GCN(n, p.hidden, k)),
-        ("mlp_sbm", lambda n, k: _MLPOnNodes.build(n, p.hidden, k)),
+        ("mlp_sbm", lambda n, k: node_mlp(n, p.hidden, k)),
     ):
         acc[name] = float((predictions(name, sbm, net)[test] == ys[test]).mean())
         ctx.record("gcn", name.replace("_sbm", "_on_sbm"), test_accuracy=acc[name])

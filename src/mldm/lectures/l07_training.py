@@ -310,6 +310,7 @@ def _optimizer(name: str, p: Optimizers):
     return {
         "sgd": lambda ps: GradientDescent(ps, lr=lr),
         "momentum": lambda ps: Momentum(ps, lr=lr, rho=p.rho),
+        # ρ = β2: RMSProp is then exactly Adam without m_t (the slide's β1 = 0 remark)
         "rmsprop": lambda ps: RMSProp(ps, lr=lr, rho=0.999),
         "adam_slide": lambda ps: Adam(ps, lr=lr, bias_correction=False),
         "adam": lambda ps: Adam(ps, lr=lr, bias_correction=True),
