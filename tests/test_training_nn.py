@@ -20,12 +20,7 @@ EPOCHS = 4
 KEYS = {"step_loss", "train_loss", "train_accuracy", "val_loss", "val_accuracy"}
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def _blobs(n: int = 240, seed: int = 0):

@@ -8,13 +8,7 @@ import torch
 
 from mldm.lectures import l06_neural_networks as l06
 
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 @pytest.mark.parametrize("name", [*l06.REFERENCE_MODELS, "rnn_many_to_many"])

@@ -11,13 +11,7 @@ import torch
 from mldm.lectures import l07_training as l07
 from mldm.training.optim import Momentum
 
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def test_trajectory_is_zero_for_the_same_rule_and_catches_a_different_one():

@@ -81,20 +81,17 @@ class Context:
         return module.eval()
 
     def train_classifier(
-        self, name: str, model, data, *, eval_sets=("train", "test"), curve: bool = True, **fit
+        self, name: str, model, data, *, eval_sets=("train", "test"), **fit
     ) -> dict[str, list[float]]:
         """Train a torch classifier (logits out) with :func:`mldm.training.fit_classifier` in its
         own tracking run; save its weights and its per-epoch curves. ``data`` is a
         :class:`~mldm.data.Prepared` (or anything with ``X_train``/``y_train``/``X_test``/
         ``y_test``); ``fit`` goes to ``fit_classifier`` (optimizer, max_epochs, batch_size ...).
-        Returns the history (``<set>_loss``, ``<set>_accuracy`` per epoch)."""
+        Returns the history (``step_loss`` and ``<set>_loss``, ``<set>_accuracy`` per epoch for
+        each of ``eval_sets``)."""
         from mldm.training import fit_classifier
 
-        sets = {
-            "train": (data.X_train, data.y_train),
-            "test": (data.X_test, data.y_test),
-            **({"val": (data.X_val, data.y_val)} if hasattr(data, "X_val") else {}),
-        }
+        sets = {"train": (data.X_train, data.y_train), "test": (data.X_test, data.y_test)}
         fit.setdefault("seed", self.seed)
         params = {k: v for k, v in fit.items() if not callable(v)}
         with self.run(name, model=type(model).__name__, **params):
@@ -102,7 +99,7 @@ class Context:
                 model, data.X_train, data.y_train, eval_sets={k: sets[k] for k in eval_sets}, **fit
             )
             history = {k: list(v) for k, v in task.history.items()}
-            if curve and history:
+            if history:
                 n = len(next(iter(history.values())))
                 self.save_curve(name, epoch=np.arange(1, n + 1), **history)
         self.save_module(name, model)

@@ -558,7 +558,7 @@ def _train_gcn(ctx: Context, p: Gcn) -> None:
     from mldm.models.gcn import GCN
 
     karate, sbm = _karate_and_sbm(p, ctx.seed)
-    fit = dict(max_epochs=p.max_epochs, batch_size=None, curve=False)
+    fit = dict(max_epochs=p.max_epochs, batch_size=None)
 
     def opt(ps):
         from mldm.training.optim import Adam

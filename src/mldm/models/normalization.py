@@ -82,6 +82,16 @@ class Dropout(nn.Module):
         return f"p={self.p}, mode={self.mode!r}"
 
 
+def _affine_parameters(module: nn.Module, num_features: int, affine: bool) -> None:
+    """γ (``weight``, ones) and β (``bias``, zeros) of length ``num_features``, or None."""
+    if affine:
+        module.weight = nn.Parameter(torch.ones(num_features))  # γ
+        module.bias = nn.Parameter(torch.zeros(num_features))  # β
+    else:
+        module.register_parameter("weight", None)
+        module.register_parameter("bias", None)
+
+
 class BatchNorm(nn.Module):
     r"""Batch normalization, L07 lines 2764-2812.
 
@@ -127,12 +137,7 @@ class BatchNorm(nn.Module):
             raise ValueError(f"momentum must be None or in [0, 1], got {momentum}")
         self.num_features, self.eps = num_features, _check_eps(eps)
         self.momentum, self.affine, self.spatial = momentum, affine, spatial
-        if affine:
-            self.weight = nn.Parameter(torch.ones(num_features))  # γ
-            self.bias = nn.Parameter(torch.zeros(num_features))  # β
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_parameters(self, num_features, affine)
         self.register_buffer("running_mean", torch.zeros(num_features))
         self.register_buffer("running_var", torch.ones(num_features))
         self.register_buffer("num_batches_tracked", torch.tensor(0, dtype=torch.long))
@@ -313,12 +318,7 @@ class InstanceNorm(nn.Module):
     def __init__(self, num_features: int, eps: float = 1e-5, affine: bool = True):
         super().__init__()
         self.num_features, self.eps, self.affine = num_features, _check_eps(eps), affine
-        if affine:
-            self.weight = nn.Parameter(torch.ones(num_features))  # γ
-            self.bias = nn.Parameter(torch.zeros(num_features))  # β
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_parameters(self, num_features, affine)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.dim() != 4 or x.shape[1] != self.num_features:
