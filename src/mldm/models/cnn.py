@@ -75,7 +75,7 @@ def conv2d(
     stride: int | Sequence[int] = 1,
     padding: int | Sequence[int] = 0,
 ) -> Tensor:
-    r"""2-D convolution layer (cross-correlation, L06 lines 2300-2313).
+    r"""2-D convolution layer (cross-correlation, L06 lines 2290-2308).
 
     $y[n,o,i,j] = \sum_{c,u,v} x[n,c,i s+u, j s+v]\, w[o,c,u,v] + b[o]$ on the zero-padded
     input; x (N, C_in, H, W), w (C_out, C_in, k_h, k_w) ->
@@ -118,7 +118,7 @@ def global_avg_pool2d(x: Tensor) -> Tensor:
 
 
 # ---------------------------------------------------------------------------------------------
-# The worked example (L06 lines 2300-2313)
+# The worked example (L06 lines 2290-2308)
 # ---------------------------------------------------------------------------------------------
 
 # L06 lines 2300-2308: input ⊗ kernel (stride 1, no padding), one output per frame.
