@@ -57,18 +57,23 @@ CONV2D_CASES = [  # N, C_in, C_out, H, W, (k_h, k_w), stride, padding, bias
 ]
 
 
+def _assert_conv_matches(ours_fn, torch_fn, x, w, b, stride, padding):
+    """Our convolution equals torch's, outputs and the gradients of x, w (and b)."""
+    ours = ours_fn(x, w, b, stride=stride, padding=padding)
+    ref = torch_fn(x, w, b, stride=stride, padding=padding)
+    torch.testing.assert_close(ours, ref, **TOL)
+    inputs = [x, w] + ([b] if b is not None else [])
+    for a, r in zip(_grads(ours, inputs), _grads(ref, inputs), strict=True):
+        torch.testing.assert_close(a, r, **TOL)
+
+
 @pytest.mark.parametrize("N, c_in, c_out, H, W, k, stride, padding, bias", CONV2D_CASES)
 def test_conv2d_matches_torch_with_gradients(N, c_in, c_out, H, W, k, stride, padding, bias):
     g = torch.Generator().manual_seed(H * W + c_out)
     x = _rand(N, c_in, H, W, g=g)
     w = _rand(c_out, c_in, *k, g=g)
     b = _rand(c_out, g=g) if bias else None
-    ours = conv2d(x, w, b, stride=stride, padding=padding)
-    ref = F.conv2d(x, w, b, stride=stride, padding=padding)
-    torch.testing.assert_close(ours, ref, **TOL)
-    inputs = [x, w] + ([b] if bias else [])
-    for a, r in zip(_grads(ours, inputs), _grads(ref, inputs), strict=True):
-        torch.testing.assert_close(a, r, **TOL)
+    _assert_conv_matches(conv2d, F.conv2d, x, w, b, stride, padding)
 
 
 CONV1D_CASES = [  # N, C_in, C_out, T, k, stride, padding, bias
@@ -85,12 +90,7 @@ def test_conv1d_matches_torch_with_gradients(N, c_in, c_out, T, k, stride, paddi
     x = _rand(N, c_in, T, g=g)
     w = _rand(c_out, c_in, k, g=g)
     b = _rand(c_out, g=g) if bias else None
-    ours = conv1d(x, w, b, stride=stride, padding=padding)
-    ref = F.conv1d(x, w, b, stride=stride, padding=padding)
-    torch.testing.assert_close(ours, ref, **TOL)
-    inputs = [x, w] + ([b] if bias else [])
-    for a, r in zip(_grads(ours, inputs), _grads(ref, inputs), strict=True):
-        torch.testing.assert_close(a, r, **TOL)
+    _assert_conv_matches(conv1d, F.conv1d, x, w, b, stride, padding)
 
 
 # --- pooling (L06 lines 2363-2372) ------------------------------------------------------------

@@ -432,18 +432,18 @@ def _node_split(g, mask_name):
 
 def train(ctx: Context) -> None:
     p = ctx.params
-    _train_reference(ctx, p.reference)
-    _train_activations(ctx, p.activations)
+    d = _mnist1d(ctx)  # loaded once for the three MNIST-1D experiments
+    _train_reference(ctx, p.reference, d)
+    _train_activations(ctx, p.activations, d)
     _train_regression(ctx, p.regression)
-    _train_deep(ctx, p.deep)
+    _train_deep(ctx, p.deep, d)
     _train_mnist(ctx, p.mnist)
     _train_gcn(ctx, p.gcn)
 
 
-def _train_reference(ctx: Context, p: Reference) -> None:
+def _train_reference(ctx: Context, p: Reference, d) -> None:
     from mldm.models.sequence import many_to_many_loss
 
-    d = _mnist1d(ctx)
     fit = dict(max_epochs=p.max_epochs, batch_size=p.batch_size)
     # the vanilla RNN explodes/vanishes through 40 steps: a smaller lr and a capped gradient
     rnn = dict(optimizer=_adam(p.rnn_lr), gradient_clip_val=p.clip, **fit)
@@ -462,11 +462,10 @@ def _train_reference(ctx: Context, p: Reference) -> None:
     )
 
 
-def _train_activations(ctx: Context, p: Activations) -> None:
+def _train_activations(ctx: Context, p: Activations, d) -> None:
     from mldm.models.neural import layer_gradient_norms
     from mldm.training import GradientDescent
 
-    d = _mnist1d(ctx)
     norms = {}
     for i, act in enumerate(ACTIVATIONS):
         _seeded(ctx, 1, i)
@@ -526,8 +525,7 @@ def deep_stack(p: Deep, shortcut: bool):
     return DeepStack(40, p.width, p.depth, 10, shortcut=shortcut)
 
 
-def _train_deep(ctx: Context, p: Deep) -> None:
-    d = _mnist1d(ctx)
+def _train_deep(ctx: Context, p: Deep, d) -> None:
     for shortcut in (True, False):
         _seeded(ctx, 5)  # the same weights: the shortcut is the only difference
         ctx.train_classifier(
@@ -821,13 +819,14 @@ def _mnist_models(ctx: Context) -> None:
 
     from mldm.models.cnn import count_params
 
+    d = _mnist(ctx)
     acc, params = {}, {}
     curves = {}
     for name in ("mlp", "lenet", "resnet"):
         model = mnist_model(name)
         params[name] = count_params(model)
         curves[name] = pd.read_csv(ctx.artifacts_dir / f"mnist_{name}.csv")
-        acc[name] = _test_accuracy(ctx, f"mnist_{name}", model, _mnist(ctx))
+        acc[name] = _test_accuracy(ctx, f"mnist_{name}", model, d)
         ctx.record("mnist", name, test_accuracy=acc[name], parameters=params[name])
     ctx.measure("lenet_beats_mlp_with_fewer_params", acc["lenet"] - acc["mlp"])
     ctx.measure("resnet_learns_mnist", acc["resnet"])
