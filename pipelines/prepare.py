@@ -22,7 +22,10 @@ def main() -> None:
         test_size=cfg.data.test_size,
         download=cfg.data.source == "download",
     )
-    print(f"prepared {meta['name']}: {meta['shapes']} ({meta['source']} {meta['version']})")
+    if meta.get("available") is False:
+        print(f"skipped {meta['name']}: {meta['source']} is downloaded by the full profile only")
+    else:
+        print(f"prepared {meta['name']}: {meta['shapes']} ({meta['source']} {meta['version']})")
 
 
 if __name__ == "__main__":

@@ -14,6 +14,8 @@ from mldm.errors import MldmError
 
 def test_every_dataset_prepares_with_meta(prepared_root):
     for name, ds in DATASETS.items():
+        if ds.loader is None:  # download only: see test_download_only_sets_say_so_offline
+            continue
         d = load(name, prepared_root)
         assert d.meta["name"] == name and d.meta["source"] == ds.source
         assert d.X_train.shape[1] == len(d.feature_names)
@@ -114,18 +116,86 @@ def test_full_mnist_download_uses_the_official_split(tmp_path, monkeypatch):
         "t10k-labels-idx1-ubyte.gz": np.arange(10) % 10,
     }
     monkeypatch.setattr(
-        sources, "fetch", lambda url: gzip.compress(_idx(files[url.rsplit("/", 1)[1]]))
+        sources, "fetch", lambda url, md5: gzip.compress(_idx(files[url.rsplit("/", 1)[1]]))
     )
     import dataclasses
 
-    monkeypatch.setitem(DATASETS, "mnist", dataclasses.replace(DATASETS["mnist"], download_test=10))
-    meta = prepare("mnist", tmp_path, seed=0, test_size=0.25, download=True)
-    assert meta["shapes"]["X_train"] == [60, 784] and meta["shapes"]["X_test"] == [10, 784]
-    assert meta["source"].endswith("(full)")
-    d = load("mnist", tmp_path)
-    np.testing.assert_allclose(
-        d.X_test.reshape(10, 28, 28) * 255, files["t10k-images-idx3-ubyte.gz"]
+    for name in ("mnist", "fashion_mnist"):  # the same IDX layout, two publishers
+        monkeypatch.setitem(DATASETS, name, dataclasses.replace(DATASETS[name], download_test=10))
+        meta = prepare(name, tmp_path, seed=0, test_size=0.25, download=True)
+        assert meta["shapes"]["X_train"] == [60, 784] and meta["shapes"]["X_test"] == [10, 784]
+        assert meta["source"].endswith("(full)") and meta["image_shape"] == [1, 28, 28]
+        d = load(name, tmp_path)
+        assert d.X_test.dtype == np.float32 and d.image_shape == (1, 28, 28)
+        np.testing.assert_allclose(
+            d.X_test.reshape(10, 28, 28) * 255, files["t10k-images-idx3-ubyte.gz"], rtol=1e-6
+        )
+    assert load("fashion_mnist", tmp_path).target_names[9] == "ankle boot"
+
+
+def _cifar_archive(batches: dict[str, np.ndarray], labels: dict[str, np.ndarray]) -> bytes:
+    """A cifar-10-binary.tar.gz with the given (n, 3, 32, 32) batches, in memory."""
+    import io
+    import tarfile
+
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
+        for name, images in batches.items():
+            raw = np.concatenate(
+                [labels[name][:, None], images.reshape(len(images), -1)], axis=1
+            ).astype(np.uint8)
+            info = tarfile.TarInfo(f"cifar-10-batches-bin/{name}")
+            info.size = raw.nbytes
+            tar.addfile(info, io.BytesIO(raw.tobytes()))
+    return buf.getvalue()
+
+
+def test_full_cifar10_reads_the_binary_batches_in_order(tmp_path, monkeypatch):
+    import dataclasses
+
+    from mldm.data import sources
+
+    rng = np.random.default_rng(0)
+    names = [f"data_batch_{i}.bin" for i in range(1, 6)] + ["test_batch.bin"]
+    images = {n: rng.integers(0, 256, (4, 3, 32, 32)) for n in names}
+    labels = {n: rng.integers(0, 10, 4) for n in names}
+    archive = _cifar_archive(images, labels)
+    monkeypatch.setattr(sources, "fetch", lambda url, md5: archive)
+    monkeypatch.setitem(
+        DATASETS, "cifar10", dataclasses.replace(DATASETS["cifar10"], download_test=4)
     )
+    meta = prepare("cifar10", tmp_path, seed=0, test_size=0.25, download=True)
+    assert meta["shapes"]["X_train"] == [20, 3072] and meta["image_shape"] == [3, 32, 32]
+    d = load("cifar10", tmp_path)
+    # rows are C×H×W: the first 1,024 values are the red plane of the record
+    np.testing.assert_allclose(d.X_train.reshape(20, 3, 32, 32)[4:8] * 255, images[names[1]])
+    np.testing.assert_allclose(d.X_test.reshape(4, 3, 32, 32) * 255, images["test_batch.bin"])
+    assert d.y_test.tolist() == labels["test_batch.bin"].tolist()
+    assert d.target_names == sources.CIFAR10_CLASSES
+
+
+def test_download_only_sets_say_so_offline(tmp_path):
+    """The default profile prepares Fashion-MNIST and CIFAR-10 as a marker that names the
+    full profile; reading one is a one-line error, and re-preparing replaces the folder whole."""
+    (tmp_path / "cifar10").mkdir()
+    (tmp_path / "cifar10/arrays.npz").write_bytes(b"stale")
+    for name in ("fashion_mnist", "cifar10"):
+        meta = prepare(name, tmp_path, seed=0, test_size=0.25)
+        assert meta["available"] is False
+        with pytest.raises(MldmError, match=rf"'{name}'.*data.source: download \(the full"):
+            load(name, tmp_path)
+    assert sorted(p.name for p in (tmp_path / "cifar10").iterdir()) == ["meta.json"]
+
+
+def test_a_changed_download_is_refused(monkeypatch):
+    import io
+    import urllib.request
+
+    from mldm.data import sources
+
+    monkeypatch.setattr(urllib.request, "urlopen", lambda *a, **k: io.BytesIO(b"not cifar"))
+    with pytest.raises(MldmError, match=r"cifar-10-binary.tar.gz has MD5 \w+, expected c32a1d"):
+        sources.cifar10()
 
 
 def test_full_download_offline_is_one_clear_error(tmp_path, monkeypatch):
@@ -135,11 +205,14 @@ def test_full_download_offline_is_one_clear_error(tmp_path, monkeypatch):
     def offline(*a, **k):
         raise urllib.error.URLError("Name or service not known")
 
+    prepare("mnist", tmp_path, seed=0, test_size=0.25)  # the embedded digits, already there
     monkeypatch.setattr(urllib.request, "urlopen", offline)
-    with pytest.raises(
-        MldmError, match=r"cannot download https://.*mnist.*offline, use the default"
-    ):
-        prepare("mnist", tmp_path, seed=0, test_size=0.25, download=True)
-    assert not (tmp_path / "mnist").exists()  # nothing half-written
+    for name, url in [("mnist", "mnist"), ("fashion_mnist", "fashion"), ("cifar10", "cifar")]:
+        with pytest.raises(
+            MldmError, match=rf"cannot download https://.*{url}.*offline, use the default"
+        ):
+            prepare(name, tmp_path, seed=0, test_size=0.25, download=True)
+    assert load("mnist", tmp_path).X_train.shape == (3750, 784)  # not corrupted
+    assert not (tmp_path / "cifar10").exists()  # nothing half-written
     # a dataset without a full version is unaffected by data.source
     assert prepare("iris", tmp_path, seed=0, test_size=0.25, download=True)["shapes"]

