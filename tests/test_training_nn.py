@@ -45,6 +45,74 @@ def _weights(model) -> list[torch.Tensor]:
     return [p.detach().clone() for p in model.parameters()]
 
 
+def _fit_blobs(X, y, epochs: int, **kwargs):
+    """The float64 blob MLP trained by SGD, batch 32, with the full training curve: the one
+    run the resume and DDP tests compare against. Returns (history, weights)."""
+    model = _mlp(torch.float64)  # same init, as a restarted process would have
+    fit = dict(optimizer=_sgd, batch_size=32, eval_sets={"train": (X, y)}, dtype=torch.float64)
+    task = fit_classifier(model, X, y, max_epochs=epochs, **(fit | kwargs))
+    return task.history, _weights(model)
+
+
+@pytest.mark.parametrize("clip", [None, 0.05])
+def test_each_step_is_the_plain_torch_loop(clip):
+    """Oracle: zero_grad, loss, backward, clip_grad_norm_, Adam.step on the same batches."""
+    from torch.nn.utils import clip_grad_norm_
+
+    from mldm.training import array_loader
+
+    X, y = _blobs()
+    adam = lambda params: torch.optim.Adam(params, lr=0.05)  # noqa: E731
+    model = _mlp(torch.float64)
+    task = fit_classifier(
+        model, X, y, optimizer=adam, max_epochs=2, batch_size=32, dtype=torch.float64,
+        gradient_clip_val=clip,
+    )  # fmt: skip
+    ref = _mlp(torch.float64)
+    opt, losses = adam(ref.parameters()), []
+    loader = array_loader(X, y, 32, seed=0, dtype=torch.float64)  # one shuffle stream
+    for _ in range(2):
+        for xb, yb in loader:
+            opt.zero_grad()
+            loss = cross_entropy(ref(xb), yb)
+            loss.backward()
+            if clip is not None:
+                clip_grad_norm_(ref.parameters(), clip)
+            opt.step()
+            losses.append(loss.item())
+    for a, b in zip(_weights(model), _weights(ref), strict=True):
+        torch.testing.assert_close(a, b, rtol=0, atol=1e-14)
+    epoch_mean = [np.average(losses[i : i + 8], weights=[32] * 7 + [16]) for i in (0, 8)]
+    assert task.history["step_loss"] == pytest.approx(epoch_mean, rel=1e-12)
+
+
+def test_a_line_search_optimizer_calls_the_closure_as_it_needs():
+    """LBFGS re-evaluates the loss inside one step; the step's loss is the one before it."""
+    X, y = _blobs()
+    model = _mlp(torch.float64)
+    lbfgs = lambda params: torch.optim.LBFGS(params, max_iter=5)  # noqa: E731
+    task = fit_classifier(
+        model, X, y, optimizer=lbfgs, max_epochs=3, batch_size=None, dtype=torch.float64,
+        eval_sets={"train": (X, y)},
+    )  # fmt: skip
+    ref = _mlp(torch.float64)
+    opt, before = lbfgs(ref.parameters()), []
+    X64, y64 = torch.as_tensor(X), torch.as_tensor(y)
+
+    def closure():
+        opt.zero_grad()
+        loss = cross_entropy(ref(X64), y64)
+        loss.backward()
+        return loss
+
+    for _ in range(3):
+        before.append(opt.step(closure).item())
+    for a, b in zip(_weights(model), _weights(ref), strict=True):
+        torch.testing.assert_close(a, b, rtol=0, atol=1e-12)
+    assert task.history["step_loss"] == pytest.approx(before, rel=1e-12)
+    assert task.history["train_loss"][-1] < before[-1]  # the last step still lowered it
+
+
 @pytest.mark.parametrize("shape", [(7, 3), (5, 10), (2, 4, 6)])
 def test_cross_entropy_is_torch_cross_entropy(shape):
     g = torch.Generator().manual_seed(0)
@@ -120,19 +188,7 @@ def test_a_killed_shuffled_run_resumes_exactly(tmp_path):
     X, y = _blobs()
 
     def train(epochs, ckpt_dir=None):
-        model = _mlp(torch.float64)  # same init, as a restarted process would have
-        task = fit_classifier(
-            model,
-            X,
-            y,
-            optimizer=_sgd,
-            max_epochs=epochs,
-            batch_size=32,
-            eval_sets={"train": (X, y)},
-            dtype=torch.float64,
-            ckpt_dir=ckpt_dir,
-        )
-        return task.history, _weights(model)
+        return _fit_blobs(X, y, epochs, ckpt_dir=ckpt_dir)
 
     h_straight, w_straight = train(6)
     train(3, tmp_path)  # "killed" after 3 epochs
@@ -213,18 +269,8 @@ def test_ddp_on_cpu_two_ranks_split_the_data_and_match_one_device(tmp_path):
     assert ranks[0]["history"] == ranks[1]["history"]  # metrics reduced over both ranks
     assert ranks[0]["history"]["train_accuracy"][-1] > 0.95
     # halves of equal size: the averaged gradient is the full batch's, so one device agrees
-    model = _mlp(torch.float64)
-    task = fit_classifier(
-        model,
-        X,
-        y,
-        optimizer=_sgd,
-        max_epochs=EPOCHS,
-        batch_size=32,
-        eval_sets={"train": (X, y)},
-        dtype=torch.float64,
-    )
-    for a, b in zip(w0, _weights(model), strict=True):
+    history, weights = _fit_blobs(X, y, EPOCHS)
+    for a, b in zip(w0, weights, strict=True):
         torch.testing.assert_close(a, b, rtol=0, atol=1e-12)
-    for key, values in task.history.items():
+    for key, values in history.items():
         assert ranks[0]["history"][key] == pytest.approx(values, rel=1e-10)

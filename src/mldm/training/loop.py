@@ -91,7 +91,8 @@ def fit(
     gradient_clip_val: float | None = None,
 ) -> SupervisedTask:
     """Train ``model`` for ``max_epochs``; evaluate each named loader after every epoch.
-    ``gradient_clip_val`` caps the gradient's norm (Lightning's clipping; recurrent nets).
+    ``gradient_clip_val`` caps the gradient's norm (Lightning's ``clip_gradients``; recurrent
+    nets).
 
     With ``ckpt_dir``, a copy of the last epoch is kept there (``last.ckpt``) and a killed
     run resumes from it (its history included).
@@ -108,7 +109,14 @@ def fit(
     if shard:
         train_loader, *evals = [_sharded(d) for d in loaders]
         eval_loaders = dict(zip(eval_loaders, evals, strict=True))
-    task = SupervisedTask(model, loss, optimizer, eval_names=list(eval_loaders), metrics=metrics)
+    task = SupervisedTask(
+        model,
+        loss,
+        optimizer,
+        eval_names=list(eval_loaders),
+        metrics=metrics,
+        gradient_clip_val=gradient_clip_val,
+    )
     callbacks, ckpt_path = [], None
     if ckpt_dir is not None:
         from lightning.pytorch.callbacks import ModelCheckpoint
@@ -121,7 +129,6 @@ def fit(
         callbacks=callbacks,
         limit_val_batches=1.0 if eval_loaders else 0,
         use_distributed_sampler=not shard,
-        gradient_clip_val=gradient_clip_val,
     )
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", ".*does not have many workers.*")
