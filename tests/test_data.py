@@ -216,3 +216,20 @@ def test_full_download_offline_is_one_clear_error(tmp_path, monkeypatch):
     assert not (tmp_path / "cifar10").exists()  # nothing half-written
     # a dataset without a full version is unaffected by data.source
     assert prepare("iris", tmp_path, seed=0, test_size=0.25, download=True)["shapes"]
+
+
+def test_global_standardization_astype_and_subsample(prepared_root):
+    d = load("mnist1d", prepared_root)
+    g = d.standardized(per_feature=False)
+    assert g.X_train.mean() == pytest.approx(0, abs=1e-12) and g.X_train.std() == pytest.approx(1)
+    # one affine map for every position: the signal's shape (its ranks) is kept
+    np.testing.assert_array_equal(np.argsort(g.X_test[0]), np.argsort(d.X_test[0]))
+    assert g.X_train[:, 0].std() != pytest.approx(1, abs=1e-3)  # per-feature it would be 1
+    f = g.astype(np.float32)
+    assert f.X_train.dtype == f.X_test.dtype == np.float32 and f.y_train is g.y_train
+    s = f.subsample(100, seed=[0, 1])
+    assert s.X_train.shape == (100, 40) and s.X_test is f.X_test
+    rows = {tuple(r) for r in f.X_train}
+    assert all(tuple(r) in rows for r in s.X_train)  # drawn from the training split
+    np.testing.assert_array_equal(s.X_train, f.subsample(100, seed=[0, 1]).X_train)
+    assert f.subsample(None, seed=0) is f and f.subsample(10**6, seed=0) is f

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import types
 
 import numpy as np
@@ -46,9 +47,7 @@ def test_tuning_objective_never_reads_the_test_split(prepared_root, monkeypatch)
     from mldm.data import load
 
     d = load("mnist1d", prepared_root)
-    poisoned = types.SimpleNamespace(
-        X_train=d.X_train, y_train=d.y_train, X_test=np.full_like(d.X_test, np.nan), y_test=d.y_test
-    )
+    poisoned = dataclasses.replace(d, X_test=np.full_like(d.X_test, np.nan))
     ctx = types.SimpleNamespace(seed=0, data=lambda name: poisoned)
     params = l07.TunedMLP(lr=0.05, batch_size=200, max_epochs=2, hidden=16, val_fraction=0.2)
     out = l07.tuned_mlp_objective(ctx, params)

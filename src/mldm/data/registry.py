@@ -166,16 +166,36 @@ class Prepared:
         shape = self.meta.get("image_shape")
         return tuple(shape) if shape else None
 
-    def standardized(self) -> Prepared:
-        """Features centred and scaled with the training split's mean and std only."""
-        from sklearn.preprocessing import StandardScaler
+    def standardized(self, per_feature: bool = True) -> Prepared:
+        """Features centred and scaled with the training split's statistics only: each feature
+        on its own, or (``per_feature=False``) one mean and std for all of them, which keeps
+        the shape of a signal whose shape is the information (MNIST-1D)."""
+        if per_feature:
+            from sklearn.preprocessing import StandardScaler
 
-        scaler = StandardScaler().fit(self.X_train)
+            scale = StandardScaler().fit(self.X_train).transform
+        else:
+            mu, sd = self.X_train.mean(), self.X_train.std()
+            scale = lambda X: (X - mu) / sd  # noqa: E731
         return dataclasses.replace(
             self,
-            X_train=scaler.transform(self.X_train),
-            X_test=scaler.transform(self.X_test) if len(self.X_test) else self.X_test,
+            X_train=scale(self.X_train),
+            X_test=scale(self.X_test) if len(self.X_test) else self.X_test,
         )
+
+    def astype(self, dtype) -> Prepared:
+        """The features as ``dtype`` (float32 for the neural networks); labels unchanged."""
+        return dataclasses.replace(
+            self, X_train=self.X_train.astype(dtype), X_test=self.X_test.astype(dtype)
+        )
+
+    def subsample(self, n: int | None, seed) -> Prepared:
+        """``n`` training rows drawn without replacement with ``seed`` (all if ``n`` is None or
+        not smaller); the test split is kept whole."""
+        if n is None or n >= len(self.y_train):
+            return self
+        idx = np.random.default_rng(seed).permutation(len(self.y_train))[:n]
+        return dataclasses.replace(self, X_train=self.X_train[idx], y_train=self.y_train[idx])
 
 
 def get(name: str) -> Dataset:

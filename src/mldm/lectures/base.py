@@ -117,7 +117,23 @@ class Context:
             self.tracker.log_curve(f"{name}.{col}", frame[col].to_numpy())
         return path
 
+    def curves(self, names, prefix: str = "") -> dict[str, Any]:
+        """The CSVs :meth:`save_curve` wrote for ``<prefix><name>``, as ``{name: DataFrame}``."""
+        import pandas as pd
+
+        return {n: pd.read_csv(self.artifacts_dir / f"{prefix}{n}.csv") for n in names}
+
     # --- evaluation outputs ---------------------------------------------------------------
+    def record_final(
+        self, experiment: str, curves: dict[str, Any], columns=("train_loss", "test_accuracy")
+    ) -> dict[str, dict[str, float]]:
+        """Record each curve's last-epoch ``columns`` as ``metrics[experiment][name]``;
+        returns them (``final[name][column]``)."""
+        final = {n: {k: float(c[k].iloc[-1]) for k in columns} for n, c in curves.items()}
+        for name, values in final.items():
+            self.record(experiment, name, **values)
+        return final
+
     def record(self, experiment: str, model: str, **metrics: float) -> None:
         """``metrics[experiment][model] = {...}``, also logged to the active run."""
         self.metrics.setdefault(experiment, {}).setdefault(model, {}).update(metrics)
@@ -150,3 +166,12 @@ class Context:
             self.tracker.log_artifact(path, "figures")
         finally:
             plt.close(fig)
+
+
+def plot_curves(ax, curves: dict[str, Any], column: str = "train_loss", log: bool = False, **set_):
+    """One line per curve, ``column`` against epoch (log-scaled if ``log``), labelled by name;
+    ``set_`` goes to ``ax.set`` (title, ylabel ...)."""
+    for name, c in curves.items():
+        (ax.semilogy if log else ax.plot)(c["epoch"], c[column], label=name)
+    ax.set(xlabel="epoch", **set_)
+    ax.legend(fontsize=7)

@@ -281,39 +281,17 @@ CLAIMS = ClaimSet(
 # ---------------------------------------------------------------------------------------------
 
 
-def _float32(d):
-    return types.SimpleNamespace(
-        X_train=d.X_train.astype(np.float32),
-        y_train=d.y_train,
-        X_test=d.X_test.astype(np.float32),
-        y_test=d.y_test,
-    )
-
-
 def _mnist1d(ctx: Context):
-    """MNIST-1D, standardized with the training split's statistics (one scale for all 40
-    samples: the signal's shape is the information, so every position is scaled alike)."""
-    d = ctx.data("mnist1d")
-    mu, sd = d.X_train.mean(), d.X_train.std()
-    return types.SimpleNamespace(
-        X_train=((d.X_train - mu) / sd).astype(np.float32),
-        y_train=d.y_train,
-        X_test=((d.X_test - mu) / sd).astype(np.float32),
-        y_test=d.y_test,
-    )
+    """MNIST-1D in float32, standardized with the training split's statistics (one scale for
+    all 40 samples: the signal's shape is the information, so every position is scaled alike)."""
+    return ctx.data("mnist1d").standardized(per_feature=False).astype(np.float32)
 
 
 def _images(ctx: Context, name: str):
-    """An image set (float32, flat rows) with its (C, H, W), its training split subsampled to
-    ``mnist.n_train`` when that is set."""
-    prepared = ctx.data(name)
-    d = _float32(prepared)
-    d.image_shape = prepared.image_shape
-    n = ctx.params.mnist.n_train
-    if n is not None and n < len(d.y_train):
-        idx = np.random.default_rng([ctx.seed, 6, 0]).permutation(len(d.y_train))[:n]
-        d.X_train, d.y_train = d.X_train[idx], d.y_train[idx]
-    return d
+    """An image set in float32 (flat rows; ``image_shape`` is (C, H, W)), its training split
+    subsampled to ``mnist.n_train`` when that is set."""
+    d = ctx.data(name).astype(np.float32)
+    return d.subsample(ctx.params.mnist.n_train, seed=[ctx.seed, 6, 0])
 
 
 def reference_model(name: str, p: Reference):
@@ -708,21 +686,20 @@ def _biases(mlp):
 def _activations(ctx: Context) -> None:
     import pandas as pd
 
+    from mldm.lectures.base import plot_curves
+
     p = ctx.params.activations
     norms = pd.read_csv(ctx.artifacts_dir / "gradient_norms.csv")
     ratio = {a: float(norms[a].iloc[0] / norms[a].iloc[-1]) for a in ACTIVATIONS}
     ctx.measure("sigmoid_gradient_vanishes", ratio["sigmoid"] / ratio["relu"])
-    curves = {a: pd.read_csv(ctx.artifacts_dir / f"activation_{a}.csv") for a in ACTIVATIONS}
-    final = {a: float(c["train_loss"].iloc[-1]) for a, c in curves.items()}
-    ctx.measure("relu_trains_deep_net_faster_than_sigmoid", final["sigmoid"] - final["relu"])
     for a in ACTIVATIONS:
-        ctx.record(
-            "activations",
-            a,
-            grad_ratio_first_over_last=ratio[a],
-            train_loss=final[a],
-            test_accuracy=float(curves[a]["test_accuracy"].iloc[-1]),
-        )
+        ctx.record("activations", a, grad_ratio_first_over_last=ratio[a])
+    curves = ctx.curves(ACTIVATIONS, prefix="activation_")
+    final = ctx.record_final("activations", curves)
+    ctx.measure(
+        "relu_trains_deep_net_faster_than_sigmoid",
+        final["sigmoid"]["train_loss"] - final["relu"]["train_loss"],
+    )
     with ctx.figure("activations", ncols=3, size=(4.6, 3.6)) as (_, ax):
         import torch
 
@@ -733,14 +710,13 @@ def _activations(ctx: Context) -> None:
             f, df = FUNCS[a]
             ax[0].plot(x, f(x), label=a)
             ax[1].semilogy(norms["layer"], norms[a], "o-", label=a)
-            ax[2].plot(curves[a]["epoch"], curves[a]["train_loss"], label=a)
         ax[0].set(title="a(x)", xlabel="x")
         ax[1].set(
             title=f"‖∂l/∂W_ℓ‖ at init ({p.depth} hidden layers)", xlabel="layer ℓ (input → output)"
         )
-        ax[2].set(title="training loss, same SGD", xlabel="epoch")
-        for a_ in ax:
+        for a_ in ax[:2]:
             a_.legend(fontsize=7)
+        plot_curves(ax[2], curves, title="training loss, same SGD")
 
 
 def _regression(ctx: Context) -> None:
@@ -778,27 +754,21 @@ def _regression(ctx: Context) -> None:
 
 
 def _deep(ctx: Context) -> None:
-    import pandas as pd
+    from mldm.lectures.base import plot_curves
 
-    curves = {k: pd.read_csv(ctx.artifacts_dir / f"deep_{k}.csv") for k in ("plain", "residual")}
-    final = {k: float(c["train_loss"].iloc[-1]) for k, c in curves.items()}
-    ctx.measure("shortcut_trains_deep_stack", final["plain"] - final["residual"])
-    for k, c in curves.items():
-        ctx.record(
-            "deep_stack",
-            k,
-            train_loss=final[k],
-            test_accuracy=float(c["test_accuracy"].iloc[-1]),
-        )
+    curves = ctx.curves(("plain", "residual"), prefix="deep_")
+    final = ctx.record_final("deep_stack", curves)
+    ctx.measure(
+        "shortcut_trains_deep_stack",
+        final["plain"]["train_loss"] - final["residual"]["train_loss"],
+    )
     with ctx.figure("deep_stack") as (_, ax):
-        for k, c in curves.items():
-            ax.plot(c["epoch"], c["train_loss"], label=k)
-        ax.set(
+        plot_curves(
+            ax,
+            curves,
             title=f"{ctx.params.deep.depth} ReLU layers, with and without shortcuts",
-            xlabel="epoch",
             ylabel="training loss",
         )
-        ax.legend()
 
 
 def _convolution(ctx: Context) -> None:
@@ -845,7 +815,6 @@ def _convolution(ctx: Context) -> None:
 def _image_models(ctx: Context) -> None:
     """MLP vs LeNet vs ResNet on each image set: the claims are MNIST's; the full profile's
     Fashion-MNIST and CIFAR-10 rows are recorded beside them."""
-    import pandas as pd
 
     from mldm.models.cnn import count_params
 
@@ -859,7 +828,7 @@ def _image_models(ctx: Context) -> None:
                 params = count_params(model)
                 acc[name] = _test_accuracy(ctx, f"{dataset}_{name}", model, d)
                 ctx.record(dataset, name, test_accuracy=acc[name], parameters=params)
-                c = pd.read_csv(ctx.artifacts_dir / f"{dataset}_{name}.csv")
+                c = ctx.curves([name], prefix=f"{dataset}_")[name]
                 label = f"{name} ({params:,} params)"
                 ax[2 * row].plot(c["epoch"], c["train_loss"], label=label)
                 ax[2 * row + 1].plot(c["epoch"], c["test_accuracy"], label=label)
@@ -905,7 +874,6 @@ def _attention_checks(ctx: Context) -> None:
 
 
 def _reference_table(ctx: Context) -> None:
-    import pandas as pd
 
     from mldm.models.sequence import stepwise_accuracy
     from mldm.training import predict_logits
@@ -946,7 +914,7 @@ def _reference_table(ctx: Context) -> None:
     T = len(step_acc)
     ctx.measure("rnn_many_to_many_improves_with_t", float(step_acc[-1] - step_acc[T // 4 - 1]))
     ctx.record("mnist1d", "rnn_many_to_many", last_step_test_accuracy=float(step_acc[-1]))
-    curves = {n: pd.read_csv(ctx.artifacts_dir / f"mnist1d_{n}.csv") for n in REFERENCE_MODELS}
+    curves = ctx.curves(REFERENCE_MODELS, prefix="mnist1d_")
     with ctx.figure("mnist1d_reference", ncols=3, size=(4.6, 3.6)) as (_, ax):
         for n, c in curves.items():
             ax[0].plot(c["epoch"], c["test_accuracy"], label=n)

@@ -292,9 +292,8 @@ def _ns(X_train, y_train, X_test, y_test, **extra):
 
 
 def _mnist1d(ctx):
-    d = ctx.data("mnist1d")
-    mu, sd = d.X_train.mean(), d.X_train.std()
-    return _ns((d.X_train - mu) / sd, d.y_train, (d.X_test - mu) / sd, d.y_test)
+    """MNIST-1D in float32, one global scale (as L06 trains it)."""
+    return ctx.data("mnist1d").standardized(per_feature=False).astype(np.float32)
 
 
 def _mlp(sizes, activation="relu"):
@@ -462,9 +461,7 @@ def _train_init(ctx, p: Init, d) -> None:
 
 
 def _mnist_subset(ctx, n: int):
-    d = ctx.data("mnist")
-    idx = np.random.default_rng([ctx.seed, 7, 4]).permutation(len(d.y_train))[:n]
-    return _ns(d.X_train[idx], d.y_train[idx], d.X_test, d.y_test)
+    return ctx.data("mnist").astype(np.float32).subsample(n, seed=[ctx.seed, 7, 4])
 
 
 def dropout_mlp(p: Dropout, mode: str | None):
@@ -684,31 +681,27 @@ def _valley(ctx, p: Optimizers) -> None:
         ax.legend(fontsize=7)
 
 
-def _curves(ctx, names):
-    import pandas as pd
-
-    return {n: pd.read_csv(ctx.artifacts_dir / f"{n}.csv") for n in names}
-
-
 def _optimizer_curves(ctx) -> None:
-    c = _curves(ctx, [f"optimizer_{n}" for n in OPTIMIZERS])
-    final = {n: float(c[f"optimizer_{n}"]["train_loss"].iloc[-1]) for n in OPTIMIZERS}
-    ctx.measure("adaptive_optimizers_beat_sgd", final["sgd"] - final["adam"])
-    for n in OPTIMIZERS:
-        ctx.record(
-            "optimizers",
-            n,
-            train_loss=final[n],
-            test_accuracy=float(c[f"optimizer_{n}"]["test_accuracy"].iloc[-1]),
-        )
+    from mldm.lectures.base import plot_curves
+
+    curves = ctx.curves(OPTIMIZERS, prefix="optimizer_")
+    final = ctx.record_final("optimizers", curves)
+    ctx.measure(
+        "adaptive_optimizers_beat_sgd", final["sgd"]["train_loss"] - final["adam"]["train_loss"]
+    )
     with ctx.figure("optimizers") as (_, ax):
-        for n in OPTIMIZERS:
-            ax.semilogy(c[f"optimizer_{n}"]["epoch"], c[f"optimizer_{n}"]["train_loss"], label=n)
-        ax.set(title="MNIST-1D MLP, same initial weights", xlabel="epoch", ylabel="training loss")
-        ax.legend(fontsize=7)
+        plot_curves(
+            ax,
+            curves,
+            log=True,
+            title="MNIST-1D MLP, same initial weights",
+            ylabel="training loss",
+        )
 
 
 def _preprocessing(ctx) -> None:
+    from mldm.lectures.base import plot_curves
+
     views = _digits_views(ctx)
     worst = 0.0
     for name in ("pca_whitened", "zca_whitened"):
@@ -721,24 +714,18 @@ def _preprocessing(ctx) -> None:
         for k, v in views.items()
     }
     ctx.measure("preprocessing_lowers_condition_number", cond["raw"] / cond["standardized"])
-    c = _curves(ctx, [f"digits_{k}" for k in views])
-    final = {k: float(c[f"digits_{k}"]["train_loss"].iloc[-1]) for k in views}
-    mean = {k: float(c[f"digits_{k}"]["train_loss"].mean()) for k in views}
+    curves = ctx.curves(views, prefix="digits_")
+    mean = {k: float(c["train_loss"].mean()) for k, c in curves.items()}
     ctx.measure("standardized_inputs_train_faster", mean["raw"] / mean["standardized"])
     for k in views:
-        ctx.record(
-            "preprocessing",
-            k,
-            condition_number=cond[k],
-            train_loss=final[k],
-            mean_train_loss=mean[k],
-            test_accuracy=float(c[f"digits_{k}"]["test_accuracy"].iloc[-1]),
-        )
+        ctx.record("preprocessing", k, condition_number=cond[k])
+    ctx.record_final("preprocessing", curves)
+    for k in views:
+        ctx.record("preprocessing", k, mean_train_loss=mean[k])
     with ctx.figure("preprocessing") as (_, ax):
-        for k in views:
-            ax.semilogy(c[f"digits_{k}"]["epoch"], c[f"digits_{k}"]["train_loss"], label=k)
-        ax.set(title="digits softmax regression, same SGD", xlabel="epoch", ylabel="train loss")
-        ax.legend(fontsize=7)
+        plot_curves(
+            ax, curves, log=True, title="digits softmax regression, same SGD", ylabel="train loss"
+        )
 
 
 def _init(ctx, p: Init) -> None:
@@ -763,13 +750,9 @@ def _init(ctx, p: Init) -> None:
         "scaled_init_keeps_activations",
         min(ratio["lecture/tanh"], ratio["xavier/tanh"], ratio["he/relu"]),
     )
-    c = _curves(ctx, ["init_naive_relu", "init_he_relu"])
-    ctx.measure(
-        "he_init_trains_deep_relu_net",
-        float(
-            c["init_naive_relu"]["train_loss"].iloc[-1] - c["init_he_relu"]["train_loss"].iloc[-1]
-        ),
-    )
+    curves = ctx.curves(("naive_relu", "he_relu"), prefix="init_")
+    last = {k: float(c["train_loss"].iloc[-1]) for k, c in curves.items()}
+    ctx.measure("he_init_trains_deep_relu_net", last["naive_relu"] - last["he_relu"])
     zero = ctx.load_module("init_zero", _mlp([40, 32, 10], activation="tanh"))
     ctx.measure("zero_init_is_symmetric", int(symmetric_units(zero.weights[0].detach(), 1e-6)))
     with ctx.figure("init", ncols=2) as (_, ax):
@@ -783,6 +766,7 @@ def _init(ctx, p: Init) -> None:
 def _dropout(ctx, p: Dropout) -> None:
     import torch
 
+    from mldm.lectures.base import plot_curves
     from mldm.models.normalization import Dropout as Drop
 
     g = torch.Generator().manual_seed(ctx.seed)
@@ -796,27 +780,15 @@ def _dropout(ctx, p: Dropout) -> None:
         se = expected * np.sqrt(p.p / (1 - p.p)) / np.sqrt(p.draws)
         worst = max(worst, float(((mc - expected).abs() / se).max()))
     ctx.measure("dropout_scalings_agree_in_expectation", worst)
-    test_loss = {}
-    curves = _curves(ctx, [f"dropout_{m}" for m in ("none", "test_scaling", "inverted")])
-    for name, c in curves.items():
-        test_loss[name] = float(c["test_loss"].iloc[-1])
-        ctx.record(
-            "dropout",
-            name.removeprefix("dropout_"),
-            train_accuracy=float(c["train_accuracy"].iloc[-1]),
-            test_accuracy=float(c["test_accuracy"].iloc[-1]),
-            test_loss=test_loss[name],
-        )
+    curves = ctx.curves(("none", "test_scaling", "inverted"), prefix="dropout_")
+    final = ctx.record_final("dropout", curves, ("train_accuracy", "test_accuracy", "test_loss"))
     ctx.measure(
-        "dropout_reduces_overfitting", test_loss["dropout_none"] - test_loss["dropout_inverted"]
+        "dropout_reduces_overfitting",
+        final["none"]["test_loss"] - final["inverted"]["test_loss"],
     )
     with ctx.figure("dropout", ncols=2) as (_, ax):
-        for name, c in curves.items():
-            ax[0].plot(c["epoch"], c["test_loss"], label=name.removeprefix("dropout_"))
-            ax[1].plot(c["epoch"], c["train_loss"], label=name.removeprefix("dropout_"))
-        ax[0].set(title="test cross-entropy (1000 MNIST digits)", xlabel="epoch")
-        ax[1].set(title="training loss", xlabel="epoch")
-        ax[0].legend(fontsize=7)
+        plot_curves(ax[0], curves, "test_loss", title="test cross-entropy (1000 MNIST digits)")
+        plot_curves(ax[1], curves, title="training loss")
 
 
 def _norm_checks(ctx) -> None:
@@ -861,35 +833,26 @@ def _norm_checks(ctx) -> None:
 
 
 def _norm_training(ctx) -> None:
-    c = _curves(ctx, ["sigmoid_plain", "sigmoid_bn"])
-    final = {k: float(v["train_loss"].iloc[-1]) for k, v in c.items()}
-    ctx.measure("batch_norm_speeds_up_training", final["sigmoid_plain"] - final["sigmoid_bn"])
-    for k, v in c.items():
-        ctx.record(
-            "batch_norm",
-            k,
-            train_loss=final[k],
-            test_accuracy=float(v["test_accuracy"].iloc[-1]),
-        )
+    from mldm.lectures.base import plot_curves
+
+    curves = ctx.curves(("plain", "bn"), prefix="sigmoid_")
+    final = ctx.record_final("batch_norm", curves)
+    ctx.measure(
+        "batch_norm_speeds_up_training",
+        final["plain"]["train_loss"] - final["bn"]["train_loss"],
+    )
     with ctx.figure("batch_norm") as (_, ax):
-        for k, v in c.items():
-            ax.plot(v["epoch"], v["train_loss"], label=k)
-        ax.set(title="8 sigmoid layers, same SGD", xlabel="epoch", ylabel="training loss")
-        ax.legend(fontsize=7)
+        plot_curves(ax, curves, title="8 sigmoid layers, same SGD", ylabel="training loss")
 
 
 def _lr_sweep(ctx, p: Params) -> None:
-    c = _curves(ctx, [f"lr_{lr:g}" for lr in p.lr_sweep])
-    final = []
-    for lr in p.lr_sweep:
-        loss = float(c[f"lr_{lr:g}"]["train_loss"].iloc[-1])
-        final.append(loss if np.isfinite(loss) else np.inf)
-        ctx.record("lr_sweep", f"lr_{lr:g}", train_loss=loss)
-    best = int(np.argmin(final))
-    ctx.measure("learning_rate_sweet_spot", 0 < best < len(final) - 1)
+    curves = ctx.curves([f"lr_{lr:g}" for lr in p.lr_sweep])
+    final = ctx.record_final("lr_sweep", curves, ("train_loss",))
+    loss = [v["train_loss"] for v in final.values()]
+    best = int(np.argmin([x if np.isfinite(x) else np.inf for x in loss]))
+    ctx.measure("learning_rate_sweet_spot", 0 < best < len(loss) - 1)
     with ctx.figure("lr_sweep") as (_, ax):
-        for lr in p.lr_sweep:
-            v = c[f"lr_{lr:g}"]
-            ax.semilogy(v["epoch"], v["train_loss"].clip(upper=1e3), label=f"lr={lr:g}")
+        for name, v in curves.items():
+            ax.semilogy(v["epoch"], v["train_loss"].clip(upper=1e3), label=name.replace("_", "="))
         ax.set(title="SGD training loss by learning rate", xlabel="epoch", ylabel="train loss")
         ax.legend(fontsize=7)
