@@ -835,11 +835,11 @@ def _norm_checks(ctx) -> None:
 def _norm_training(ctx) -> None:
     from mldm.lectures.base import plot_curves
 
-    curves = ctx.curves(("plain", "bn"), prefix="sigmoid_")
+    curves = ctx.curves(("sigmoid_plain", "sigmoid_bn"))
     final = ctx.record_final("batch_norm", curves)
     ctx.measure(
         "batch_norm_speeds_up_training",
-        final["plain"]["train_loss"] - final["bn"]["train_loss"],
+        final["sigmoid_plain"]["train_loss"] - final["sigmoid_bn"]["train_loss"],
     )
     with ctx.figure("batch_norm") as (_, ax):
         plot_curves(ax, curves, title="8 sigmoid layers, same SGD", ylabel="training loss")
