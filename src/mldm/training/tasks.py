@@ -65,9 +65,9 @@ class SupervisedTask(L.LightningModule):
 
     def training_step(self, batch, batch_idx):
         """One update of θ on the batch. The closure zeroes the gradients, computes the loss
-        and back-propagates it (norm-clipped to ``gradient_clip_val``); the optimizer calls it
-        once (SGD, Adam, ...) or as often as its line search needs (LBFGS), and the step's loss
-        is the loss at θ before the update."""
+        and back-propagates it (:meth:`on_before_optimizer_step` then clips); the optimizer
+        calls it once (SGD, Adam, ...) or as often as its line search needs (LBFGS), and the
+        step's loss is the loss at θ before the update."""
         x, y = batch
         opt = self.optimizers()
 
@@ -75,13 +75,17 @@ class SupervisedTask(L.LightningModule):
             opt.zero_grad()
             loss = self.loss(self.model(x), y)
             self.manual_backward(loss)
-            if self.gradient_clip_val is not None:
-                self.clip_gradients(opt, self.gradient_clip_val, gradient_clip_algorithm="norm")
             return loss
 
         loss = opt.step(closure=closure)
         self._steps[0].append(loss.detach())  # a list append: no tensor op, no host sync
         self._steps[1].append(len(x))
+
+    def on_before_optimizer_step(self, optimizer):
+        # Lightning runs this after each closure call, once the gradients are final (under
+        # mixed precision: unscaled), and before the update: where clipping belongs
+        if self.gradient_clip_val is not None:
+            self.clip_gradients(optimizer, self.gradient_clip_val, gradient_clip_algorithm="norm")
 
     def on_train_epoch_end(self):
         losses, sizes = self._steps
