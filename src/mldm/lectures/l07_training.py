@@ -717,11 +717,9 @@ def _preprocessing(ctx) -> None:
     curves = ctx.curves(views, prefix="digits_")
     mean = {k: float(c["train_loss"].mean()) for k, c in curves.items()}
     ctx.measure("standardized_inputs_train_faster", mean["raw"] / mean["standardized"])
-    for k in views:
-        ctx.record("preprocessing", k, condition_number=cond[k])
     ctx.record_final("preprocessing", curves)
     for k in views:
-        ctx.record("preprocessing", k, mean_train_loss=mean[k])
+        ctx.record("preprocessing", k, condition_number=cond[k], mean_train_loss=mean[k])
     with ctx.figure("preprocessing") as (_, ax):
         plot_curves(
             ax, curves, log=True, title="digits softmax regression, same SGD", ylabel="train loss"
