@@ -142,7 +142,7 @@ def read_cifar_records(raw: bytes) -> tuple[np.ndarray, np.ndarray]:
     """A CIFAR-10 binary batch: records of 1 label byte + 3,072 pixel bytes (the 32×32 red
     plane, then green, then blue: already C×H×W order)."""
     records = np.frombuffer(raw, dtype=np.uint8).reshape(-1, 1 + 3 * 32 * 32)
-    return records[:, 1:], records[:, 0].astype(np.int64)
+    return records[:, 1:], records[:, 0]
 
 
 def fetch(url: str, md5: str | None = None, timeout: float = 60.0) -> bytes:
@@ -168,8 +168,13 @@ def fetch(url: str, md5: str | None = None, timeout: float = 60.0) -> bytes:
     return raw
 
 
-def _pixels(images: np.ndarray) -> np.ndarray:
-    return (images.reshape(len(images), -1) / np.float32(255.0)).astype(np.float32)
+def _image_set(parts: list[tuple[np.ndarray, np.ndarray]], classes: list[str]):
+    """The loader tuple of uint8 ``(images, labels)`` parts, in order: flat float32 rows in
+    [0, 1] (C×H×W order), int64 labels, one ``px<i>`` name per pixel."""
+    images = np.concatenate([x for x, _ in parts])
+    X = (images.reshape(len(images), -1) / np.float32(255.0)).astype(np.float32)
+    y = np.concatenate([labels for _, labels in parts]).astype(np.int64)
+    return X, y, [f"px{i}" for i in range(X.shape[1])], classes
 
 
 def _idx_images(base: str, md5s: tuple[str, ...], classes: list[str]):
@@ -180,9 +185,7 @@ def _idx_images(base: str, md5s: tuple[str, ...], classes: list[str]):
         read_idx(gzip.decompress(fetch(f"{base}/{name}", md5)))
         for name, md5 in zip(IDX_FILES, md5s, strict=True)
     )
-    X = _pixels(np.concatenate([train_x, test_x]))
-    y = np.concatenate([train_y, test_y]).astype(np.int64)
-    return X, y, [f"px{i}" for i in range(X.shape[1])], classes
+    return _image_set([(train_x, train_y), (test_x, test_y)], classes)
 
 
 def mnist_full():
@@ -209,9 +212,7 @@ def cifar10():
         parts = [
             read_cifar_records(tar.extractfile(f"cifar-10-batches-bin/{n}").read()) for n in names
         ]
-    X = _pixels(np.concatenate([x for x, _ in parts]))
-    y = np.concatenate([labels for _, labels in parts])
-    return X, y, [f"px{i}" for i in range(X.shape[1])], CIFAR10_CLASSES
+    return _image_set(parts, CIFAR10_CLASSES)
 
 
 def mnist1d():
