@@ -11,6 +11,7 @@ from mldm.errors import MldmError
 @pytest.fixture
 def store(tmp_path, monkeypatch):
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    monkeypatch.delenv("DVC_ROOT", raising=False)  # tests may run inside a DVC stage
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
@@ -57,3 +58,93 @@ def test_unreachable_store_is_one_line(store, monkeypatch, kind):
         with tracking.stage_run("l99_down", "train@l99_down", {}, root=store):
             pass
     assert "\n" not in str(err.value)
+
+
+def test_runs_are_tagged_with_commit_and_dirtiness(tmp_path, monkeypatch):
+    import subprocess
+
+    import mlflow
+
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    monkeypatch.delenv("DVC_ROOT", raising=False)
+    monkeypatch.chdir(tmp_path)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"]
+    subprocess.run(["git", "init", "-q"], check=True)
+    (tmp_path / ".gitignore").write_text("mlflow.db\nmlartifacts/\n")
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "init"], check=True)
+    head = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True).stdout
+    with tracking.stage_run("l99_git", "clean", {}, root=tmp_path):
+        pass
+    (tmp_path / "edit.py").write_text("x = 1\n")
+    with tracking.stage_run("l99_git", "dirty", {}, root=tmp_path):
+        pass
+    client = mlflow.tracking.MlflowClient(tracking.tracking_uri(tmp_path))
+    exp = client.get_experiment_by_name("l99_git")
+    tags = {r.info.run_name: r.data.tags for r in client.search_runs([exp.experiment_id])}
+    assert tags["clean"]["git_commit"] == tags["dirty"]["git_commit"] == head.strip()
+    assert (tags["clean"]["git_dirty"], tags["dirty"]["git_dirty"]) == ("false", "true")
+
+
+def test_dvc_root_names_the_store(tmp_path, monkeypatch):
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    copy, workspace = tmp_path / "copy", tmp_path / "workspace"
+    copy.mkdir(), workspace.mkdir()
+    monkeypatch.setenv("DVC_ROOT", str(workspace))
+    assert tracking.tracking_uri(copy) == f"sqlite:///{workspace.resolve() / 'mlflow.db'}"
+    monkeypatch.delenv("DVC_ROOT")
+    assert tracking.tracking_uri(copy) == f"sqlite:///{copy.resolve() / 'mlflow.db'}"
+
+
+_STAGE = """
+from mldm import tracking
+with tracking.stage_run("l99_temp", "train@l99_temp", {}, root="."):
+    pass
+open("out.txt", "w").write("done")
+"""
+
+
+@pytest.mark.slow
+def test_temp_experiment_lands_in_workspace_store(tmp_path, monkeypatch):
+    """``dvc exp run --temp`` runs the stage in a temporary copy; its run must reach the
+    workspace's store, not die with the copy."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    import mlflow
+
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    monkeypatch.delenv("DVC_ROOT", raising=False)
+    monkeypatch.chdir(tmp_path)
+    env = {
+        **os.environ,
+        "DVC_NO_ANALYTICS": "1",
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@t",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@t",
+    }
+    dvc = shutil.which("dvc", path=os.path.dirname(sys.executable)) or "dvc"
+
+    def sh(*cmd):
+        subprocess.run(cmd, check=True, env=env, capture_output=True, timeout=120)
+
+    sh("git", "init", "-q")
+    sh(dvc, "init", "-q")
+    (tmp_path / "stage.py").write_text(_STAGE)
+    (tmp_path / "dvc.yaml").write_text(
+        f"stages:\n  s:\n    cmd: {sys.executable} stage.py\n    deps: [stage.py]\n"
+        "    outs: [out.txt]\n"
+    )
+    (tmp_path / ".gitignore").write_text("mlflow.db\nmlartifacts/\n")
+    sh("git", "add", ".")
+    sh("git", "-c", "commit.gpgsign=false", "commit", "-qm", "init")
+    sh(dvc, "exp", "run", "--temp")
+    client = mlflow.tracking.MlflowClient(tracking.tracking_uri(tmp_path))
+    exp = client.get_experiment_by_name("l99_temp")
+    assert exp is not None, "the --temp run did not reach the workspace store"
+    (run,) = client.search_runs([exp.experiment_id])
+    assert run.data.tags["dvc_exp"] and run.data.tags["git_commit"] != "unknown"
+    assert exp.artifact_location.startswith(tmp_path.resolve().as_uri())

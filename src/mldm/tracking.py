@@ -4,7 +4,12 @@
   ``MLFLOW_TRACKING_URI`` names another (e.g. a PostgreSQL-backed server): no code change.
 - One experiment per lecture; one parent run per stage (``train``/``evaluate``), one nested
   run per model/configuration.
-- Every run is tagged with git commit, DVC stage, profile, params hash and dataset hash.
+- Every run is tagged with git commit, whether the tree was dirty, DVC stage, profile, params
+  hash and dataset hash.
+- ``dvc exp run --temp``/``--queue`` run the stage in a temporary copy of the repository; DVC
+  exports the repository that started it as ``DVC_ROOT`` (``dvc/repo/experiments/queue/base.py``
+  overrides it for the executor; ``dvc/stage/run.py`` sets it to the stage's own repo otherwise),
+  so the embedded store resolves there and no run is lost with the copy.
 
 Only stages import this module; models and lectures see a :class:`Tracker`-like object.
 """
@@ -31,22 +36,52 @@ DB_FILE = "mlflow.db"
 ARTIFACTS_DIR = "mlartifacts"
 
 
+def store_root(root: str | os.PathLike = ".") -> Path:
+    """Where the embedded store lives: the repository DVC ran the stage for (``DVC_ROOT``,
+    which for ``dvc exp run --temp``/``--queue`` names the workspace, not the temporary copy),
+    else ``root``."""
+    dvc_root = os.environ.get("DVC_ROOT")
+    if dvc_root and Path(dvc_root).is_dir():
+        return Path(dvc_root).resolve()
+    return Path(root).resolve()
+
+
 def tracking_uri(root: str | os.PathLike = ".") -> str:
-    """``MLFLOW_TRACKING_URI`` if set, else the embedded sqlite store under ``root``."""
+    """``MLFLOW_TRACKING_URI`` if set, else the embedded sqlite store under :func:`store_root`."""
     env = os.environ.get("MLFLOW_TRACKING_URI")
     if env:
         return env
-    return f"sqlite:///{(Path(root) / DB_FILE).resolve()}"
+    return f"sqlite:///{store_root(root) / DB_FILE}"
+
+
+def _git(*args: str) -> str | None:
+    try:
+        out = subprocess.run(["git", *args], capture_output=True, text=True, timeout=5, check=True)
+        return out.stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
 
 
 def git_commit() -> str:
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5, check=True
-        )
-        return out.stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
+    out = _git("rev-parse", "HEAD")
+    return out.strip() if out else "unknown"
+
+
+def git_dirty() -> str:
+    """``"true"`` if tracked files differ from HEAD or untracked, not ignored, files exist
+    (the run's code is then not exactly ``git_commit``); ``"unknown"`` outside git."""
+    out = _git("status", "--porcelain")
+    return "unknown" if out is None else str(bool(out.strip())).lower()
+
+
+def git_tags() -> dict[str, str]:
+    """The code a run used: commit, dirtiness and, inside ``dvc exp run``, the experiment's
+    baseline commit and name (DVC exports them to the stage)."""
+    tags = {"git_commit": git_commit(), "git_dirty": git_dirty()}
+    for env, tag in (("DVC_EXP_BASELINE_REV", "dvc_exp_baseline"), ("DVC_EXP_NAME", "dvc_exp")):
+        if os.environ.get(env):
+            tags[tag] = os.environ[env]
+    return tags
 
 
 class Tracker:
@@ -191,12 +226,12 @@ def stage_run(
     uri = tracking_uri(root)
     mlflow.set_tracking_uri(uri)
     try:
-        exp_id = _experiment_id(mlflow, experiment, Path(root))
+        exp_id = _experiment_id(mlflow, experiment, store_root(root))
     except Exception as e:  # any backend: sqlalchemy, REST, file permissions ...
         reason = str(e).strip().splitlines()[0][:200] if str(e).strip() else type(e).__name__
         raise MldmError(f"MLflow tracking store '{uri}' cannot be used: {reason}") from None
     mlflow.set_experiment(experiment_id=exp_id)  # nested runs land in it too
-    all_tags = {"git_commit": git_commit(), "dvc_stage": stage, **tags}
+    all_tags = {**git_tags(), "dvc_stage": stage, **tags}
     with mlflow.start_run(experiment_id=exp_id, run_name=stage, tags=all_tags):
         tracker = Tracker(experiment, uri, all_tags)
         if params:
