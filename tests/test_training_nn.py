@@ -181,7 +181,8 @@ def test_predict_logits_is_eval_mode_and_keeps_the_mode():
     assert model.training and out.shape == (50, 3) and out.dtype == np.float32
     with torch.no_grad():
         expected = model.eval()(torch.as_tensor(X, dtype=torch.float32)).numpy()
-    np.testing.assert_array_equal(out, expected)
+    # batches of 16 vs one of 50 rows: BLAS may pick other kernels, so float32 rounding differs
+    np.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-6)
 
 
 def test_a_killed_shuffled_run_resumes_exactly(tmp_path):
