@@ -215,6 +215,8 @@ def gradient_descent(
     seed: int = 0,
     weight_decay: float = 0.0,
     eval_sets: dict[str, tuple] | None = None,
+    rtol: float | None = None,
+    who: str = "gradient descent",
 ):
     r"""Minimize ``loss(Xb @ w, targets)`` from ``w0`` with the slide's update
     :math:`\mathbf{w} \leftarrow \mathbf{w} - r\,\partial L/\partial\mathbf{w}` (lines 206-220),
@@ -224,6 +226,11 @@ def gradient_descent(
     :class:`~mldm.training.GradientDescent`). ``eval_sets`` maps a name to ``(Xb, targets)``
     of another set whose loss is evaluated after every epoch and logged as ``<name>_loss``
     (a validation curve a pruner can watch).
+
+    ``rtol``: after the fixed ``max_epochs`` budget, warn (``ConvergenceWarning`` naming
+    ``who``) unless the full-batch objective :math:`\tilde L = L + \frac{\lambda'}{2}\|w\|^2`
+    has :math:`\|\nabla\tilde L(\mathbf{w})\| \le \text{rtol}\,\|\nabla\tilde
+    L(\mathbf{w}_0)\|` (:mod:`mldm.models.convergence`); the fit itself is unchanged.
 
     Returns ``(w, curve)``: the final ``w`` and the full training loss after every epoch
     (evaluated on the whole set, not a running mean of batch losses); with ``eval_sets``,
@@ -251,11 +258,27 @@ def gradient_descent(
         eval_loaders={"train": array_loader(Xb, targets, order="segment"), **extra},
     )
     w = model.w.detach().cpu().numpy().astype(np.float64, copy=True)
+    if rtol is not None:
+        _check_stationary(who, loss, Xb, targets, w0, w, weight_decay, rtol)
     curves = {
         name: np.asarray(task.history.get(f"{name}_loss", []), dtype=np.float64)
         for name in ("train", *extra)
     }
     return w, (curves if extra else curves["train"])
+
+
+def _check_stationary(who, loss, Xb, targets, w0, w, weight_decay, rtol) -> float:
+    from mldm.models.convergence import check_relative_gradient
+
+    Xt = torch.as_tensor(np.asarray(Xb, dtype=np.float64))
+    tt = torch.as_tensor(np.asarray(targets, dtype=np.float64))
+
+    def objective(wt):  # the full-batch L~ whose gradient GradientDescent follows
+        return loss(Xt @ wt, tt) + 0.5 * weight_decay * (wt * wt).sum()
+
+    return check_relative_gradient(
+        who, objective, [w0], [w], rtol, "max_epochs (or lr, while the loss falls steadily)"
+    )
 
 
 def _squared_error(pred: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -287,6 +310,12 @@ class LinearRegression(RegressorMixin, BaseEstimator):
         Number of Newton steps.
     random_state : int
         Seed of the sgd shuffle.
+    rtol : float
+        Convergence criterion of gd, sgd and newton: the fit ends (after its fixed budget,
+        which ``rtol`` does not shorten) with :math:`\|\nabla L(\mathbf{w})\| \le
+        \text{rtol}\,\|\nabla L(\mathbf{0})\|`, else a ``ConvergenceWarning`` names the gap and
+        the budget to raise (``max_epochs``/``lr``, ``newton_steps``). With a constant r, sgd
+        only reaches a noise floor :math:`\propto r` around w*, so it may warn where gd does not.
 
     Attributes
     ----------
@@ -310,6 +339,7 @@ class LinearRegression(RegressorMixin, BaseEstimator):
         batch_order: str = "shuffle",
         newton_steps: int = 1,
         random_state: int = 0,
+        rtol: float = 1e-3,
     ):
         self.solver = solver
         self.lr = lr
@@ -318,6 +348,7 @@ class LinearRegression(RegressorMixin, BaseEstimator):
         self.batch_order = batch_order
         self.newton_steps = newton_steps
         self.random_state = random_state
+        self.rtol = rtol
 
     def _check_params(self) -> None:
         if self.solver not in SOLVERS:
@@ -334,6 +365,8 @@ class LinearRegression(RegressorMixin, BaseEstimator):
                 )
             if int(self.batch_size) < 1:
                 raise ValueError(f"batch_size must be >= 1, got {self.batch_size}")
+        if not self.rtol >= 0:
+            raise ValueError(f"rtol must be >= 0, got {self.rtol!r}")
         if self.solver == "newton" and int(self.newton_steps) < 1:
             raise ValueError(f"newton_steps must be >= 1, got {self.newton_steps}")
 
@@ -361,12 +394,22 @@ class LinearRegression(RegressorMixin, BaseEstimator):
         full_rank = np.linalg.matrix_rank(H, hermitian=True) == d
         H_pinv = None if full_rank else np.linalg.pinv(H, hermitian=True)
         w = np.zeros(d)
+        g0 = np.linalg.norm(mse_gradient(Xb, y, w))
         curve = [mse(Xb, y, w)]
         for _ in range(int(self.newton_steps)):
             g = mse_gradient(Xb, y, w)  # 2/n X^T (X w - y)
             # w <- w - H^{-1} g; singular H: H^+ g gives the min-norm step (same w as normal)
             w = w - (np.linalg.solve(H, g) if full_rank else H_pinv @ g)
             curve.append(mse(Xb, y, w))
+        ratio = np.linalg.norm(mse_gradient(Xb, y, w)) / g0 if g0 > 0 else 0.0
+        if not ratio <= self.rtol:  # only by rounding: L is quadratic, one step is exact
+            from mldm.models.convergence import warn_not_converged
+
+            warn_not_converged(
+                "LinearRegression(solver='newton')",
+                f"||grad L(w)|| = {ratio:.2e} x its start > rtol={self.rtol:g}",
+                "raise newton_steps",
+            )
         return w, curve
 
     def _fit_gradient(self, Xb: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, list[float]]:
@@ -381,6 +424,8 @@ class LinearRegression(RegressorMixin, BaseEstimator):
             batch_size=None if full_batch else int(self.batch_size),
             order=self.batch_order,
             seed=self.random_state,
+            rtol=float(self.rtol),
+            who=f"LinearRegression(solver={self.solver!r})",
         )
         return w, list(curve)
 

@@ -235,6 +235,10 @@ class GaussianLinearRegression(RegressorMixin, BaseEstimator):
         Prepend a column of ones, so ``w_[0]`` is the bias.
     random_state : int
         Seeds the small random start of ``w``.
+    rtol : float
+        Convergence criterion, checked after the ``max_epochs`` budget (which it does not
+        shorten): the mean NLL's gradient in :math:`(\mathbf{w}, \log\sigma)` ends at most
+        ``rtol`` times its norm at the start, else a ``ConvergenceWarning`` names the gap.
 
     Attributes
     ----------
@@ -245,7 +249,8 @@ class GaussianLinearRegression(RegressorMixin, BaseEstimator):
     n_features_in_ : int
     """
 
-    def __init__(self, max_epochs=200, lr=1.0, fit_intercept=True, random_state=0):
+    def __init__(self, max_epochs=200, lr=1.0, fit_intercept=True, random_state=0, rtol=1e-6):
+        self.rtol = rtol
         self.max_epochs = max_epochs
         self.lr = lr
         self.fit_intercept = fit_intercept
@@ -286,6 +291,7 @@ class GaussianLinearRegression(RegressorMixin, BaseEstimator):
         )
 
         self.w_ = model.w.detach().cpu().numpy().astype(np.float64)
+        self._check_converged(Xb, y, (w0, log_sigma0), (self.w_, model.log_sigma.item()))
         self.sigma2_ = float(math.exp(2.0 * model.log_sigma.detach().cpu().item()))
         if self.fit_intercept:
             self.intercept_, self.coef_ = float(self.w_[0]), self.w_[1:].copy()
@@ -295,6 +301,19 @@ class GaussianLinearRegression(RegressorMixin, BaseEstimator):
         self.log_likelihood_ = gaussian_log_likelihood(y, Xb @ self.w_, self.sigma2_)
         self.loss_curve_ = list(task.history.get("train_loss", []))
         return self
+
+    def _check_converged(self, Xb, y, start, end) -> float:
+        from mldm.models.convergence import check_relative_gradient
+
+        Xt, yt = torch.as_tensor(Xb), torch.as_tensor(y)
+
+        def nll(w, log_sigma):  # the full-batch objective L-BFGS minimizes
+            mean = Xt @ w
+            return _gaussian_nll(torch.stack([mean, log_sigma.expand_as(mean)], dim=1), yt)
+
+        return check_relative_gradient(
+            "GaussianLinearRegression", nll, start, end, float(self.rtol), "max_epochs"
+        )
 
     def predict(self, X):
         r""":math:`\hat y = \int y\,p(y|\mathbf{x})\,dy = \mathbf{x}\mathbf{w}` (lines 633, 745):

@@ -257,9 +257,21 @@ def regularization_path(
             coefs[i] = _ridge_closed(Xc, yc, a)
         return coefs
     w = np.zeros(X.shape[1])
+    stop = float(tol) * (yc @ yc) / len(yc)  # Lasso's criterion on the duality gap
+    short = []
     for i in np.argsort(-alphas, kind="stable"):  # large alpha (w = 0) first
-        w = _lasso_cd(Xc, yc, alphas[i], w, int(max_iter), float(tol))[0]
+        w, n_iter, gap, _ = _lasso_cd(Xc, yc, alphas[i], w, int(max_iter), float(tol))
         coefs[i] = w
+        if n_iter == int(max_iter) and gap > stop:
+            short.append(f"alpha={alphas[i]:.3g} (gap {gap:.2e})")
+    if short:
+        warnings.warn(
+            f"regularization_path: coordinate descent did not converge for {len(short)} "
+            f"alphas, duality gap > tol ||y_c||^2/N = {stop:.2e}: {', '.join(short[:3])}"
+            f"{', ...' if len(short) > 3 else ''}; raise max_iter or tol",
+            ConvergenceWarning,
+            stacklevel=2,
+        )
     return coefs
 
 
@@ -315,6 +327,11 @@ class Ridge(RegressorMixin, BaseEstimator):
         Learning rate r (gd).
     max_epochs : int
         Epochs (gd).
+    rtol : float
+        gd's convergence criterion, checked after the fixed ``max_epochs`` (which it does not
+        shorten): the penalized objective's gradient
+        :math:`\nabla L + \lambda'\mathbf{w}` ends at most ``rtol`` times its norm at w = 0,
+        else a ``ConvergenceWarning`` names the gap.
 
     Attributes
     ----------
@@ -337,12 +354,14 @@ class Ridge(RegressorMixin, BaseEstimator):
         solver: str = "closed",
         lr: float = 0.1,
         max_epochs: int = 1000,
+        rtol: float = 1e-3,
     ):
         self.alpha = alpha
         self.fit_intercept = fit_intercept
         self.solver = solver
         self.lr = lr
         self.max_epochs = max_epochs
+        self.rtol = rtol
 
     def _check_params(self) -> None:
         if self.solver not in RIDGE_SOLVERS:
@@ -350,6 +369,8 @@ class Ridge(RegressorMixin, BaseEstimator):
         _check_common(self.alpha, "max_epochs", self.max_epochs)
         if self.solver == "gd" and not self.lr > 0:
             raise ValueError(f"lr (r) must be > 0, got {self.lr!r}")
+        if not self.rtol >= 0:
+            raise ValueError(f"rtol must be >= 0, got {self.rtol!r}")
 
     def fit(self, X, y):
         self._check_params()
@@ -369,6 +390,8 @@ class Ridge(RegressorMixin, BaseEstimator):
                 lr=float(self.lr),
                 max_epochs=int(self.max_epochs),
                 weight_decay=2.0 * alpha / n,  # lambda' = 2 alpha / N
+                rtol=float(self.rtol),
+                who="Ridge(solver='gd')",
             )
             self.loss_curve_ = np.asarray(curve, dtype=np.float64)
             self.n_iter_ = int(self.max_epochs)
@@ -460,7 +483,8 @@ class Lasso(RegressorMixin, BaseEstimator):
         if n_iter == int(self.max_iter) and gap > self.tol * (yc @ yc) / len(yc):
             warnings.warn(
                 f"Lasso ({self.solver}) did not converge in {n_iter} iterations: duality gap "
-                f"{gap:.3e}; raise max_iter or tol",
+                f"{gap:.3e} > tol ||y_c||^2/N = {self.tol * (yc @ yc) / len(yc):.3e}; "
+                "raise max_iter or tol",
                 ConvergenceWarning,
                 stacklevel=2,
             )

@@ -244,7 +244,8 @@ def smo(K, y, C, tol: float = 1e-3, max_iter: int = -1) -> tuple[np.ndarray, flo
             break
         if n_iter >= limit:
             warnings.warn(
-                f"SMO stopped at max_iter={limit} with KKT gap {gap:.3e} > tol",
+                f"SMO stopped at max_iter={limit} with KKT gap {gap:.3e} > tol={tol:g}; "
+                "raise max_iter (or tol)",
                 ConvergenceWarning,
                 stacklevel=2,
             )

@@ -1,0 +1,64 @@
+r"""When an iterative fit stopped before its convergence criterion: a
+:class:`sklearn.exceptions.ConvergenceWarning` naming the gap and what to raise, as
+scikit-learn's solvers do. Fixed-budget fits (the lectures' "GD for E epochs") stay as they
+are: the warning reports, it changes no number and is not an error.
+
+The criterion of the gradient-trained estimators is the first-order optimality condition of
+their own (full-batch, penalized) objective :math:`\tilde L`, relative to where they started,
+
+.. math:: \|\nabla\tilde L(\mathbf{w}_T)\| \le \text{rtol}\,\|\nabla\tilde L(\mathbf{w}_0)\|,
+
+which is scale-free (no unit of y or of the features enters) and is met by GD on a convex
+:math:`\tilde L` once it has run long enough (L01 lines 206-220: the update stops moving where
+the gradient vanishes).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import torch
+from sklearn.exceptions import ConvergenceWarning
+
+__all__ = ["check_relative_gradient", "gradient_norm", "relative_gradient", "warn_not_converged"]
+
+
+def gradient_norm(objective: Callable[..., torch.Tensor], params: Sequence) -> float:
+    r""":math:`\|\nabla f(\theta)\|_2` over all parameter arrays, by autograd in float64."""
+    ts = [torch.tensor(np.asarray(p, dtype=np.float64), requires_grad=True) for p in params]
+    grads = torch.autograd.grad(objective(*ts), ts)
+    return float(torch.sqrt(sum((g * g).sum() for g in grads)))
+
+
+def relative_gradient(objective, start: Sequence, end: Sequence) -> float:
+    r""":math:`\|\nabla f(\theta_T)\| / \|\nabla f(\theta_0)\|`; 0 when both vanish (started at
+    the optimum), inf when only the start's does, nan when the fit diverged."""
+    g0, gT = gradient_norm(objective, start), gradient_norm(objective, end)
+    if g0 == 0.0:
+        return 0.0 if gT == 0.0 else float("inf")
+    return gT / g0
+
+
+def warn_not_converged(who: str, gap: str, advice: str, stacklevel: int = 3) -> None:
+    """One ``ConvergenceWarning``: ``<who> stopped before converging: <gap>; <advice>``."""
+    warnings.warn(
+        f"{who} stopped before converging: {gap}; {advice}",
+        ConvergenceWarning,
+        stacklevel=stacklevel,
+    )
+
+
+def check_relative_gradient(who, objective, start, end, rtol: float, budget: str) -> float:
+    """Warn when :func:`relative_gradient` exceeds ``rtol`` (or is nan); return it. The advice
+    is to raise ``budget``, or to lower ``lr`` when the gradient grew instead of shrinking."""
+    ratio = relative_gradient(objective, start, end)
+    if not ratio <= rtol:
+        gap = f"||grad L(w)|| = {ratio:.2e} x its start > rtol={rtol:g}"
+        if np.isfinite(ratio) and ratio <= 1.0:
+            advice = f"raise {budget}"
+        else:  # grew or overflowed: more steps of the same size will not help
+            advice = "the gradient grew: lower lr (or raise max_epochs if the loss still falls)"
+        warn_not_converged(who, gap, advice, stacklevel=4)
+    return ratio
