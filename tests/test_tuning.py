@@ -49,6 +49,7 @@ def _params(tmp_path, studies: dict, epochs: int = 20) -> dict:
 def workspace(tmp_path, monkeypatch, params_file, prepared_root):
     shutil.copytree(prepared_root, tmp_path / "data" / "prepared")
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    monkeypatch.delenv("DVC_ROOT", raising=False)  # else the store is DVC's repo
     monkeypatch.delenv("MLDM_OPTUNA_STORAGE", raising=False)
     monkeypatch.chdir(tmp_path)
     return tmp_path

@@ -99,6 +99,7 @@ def test_full_profile_adds_the_downloaded_image_sets(tmp_path, monkeypatch, root
         monkeypatch.setitem(DATASETS, name, fake)
         prepare(name, data, seed=0, test_size=0.25, download=True)
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    monkeypatch.delenv("DVC_ROOT", raising=False)  # else the store is DVC's repo
     monkeypatch.chdir(tmp_path)
     cfg = config.load(tmp_path / "params.yaml")
     assert lectures.datasets("l06_neural_networks", cfg.lecture("l06_neural_networks")) == (

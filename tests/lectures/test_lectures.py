@@ -27,6 +27,7 @@ def workspace(tmp_path, monkeypatch, root, prepared_root, request):
     )
     shutil.copytree(prepared_root, tmp_path / "data" / "prepared")
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    monkeypatch.delenv("DVC_ROOT", raising=False)  # else the store is DVC's repo
     monkeypatch.chdir(tmp_path)
     return tmp_path
 

@@ -163,3 +163,22 @@ def test_rtol_is_validated_and_the_fit_is_unchanged_by_it():
         a = LinearRegression(solver="gd", max_epochs=5).fit(X, y)
         b = LinearRegression(solver="gd", max_epochs=5, rtol=np.inf).fit(X, y)
     np.testing.assert_array_equal(a.w_, b.w_)  # a rerun: the check only reads w
+
+
+def test_summarized_gives_one_line_per_estimator_and_passes_others_through():
+    from mldm.models.convergence import summarized
+
+    X, y = _reg()
+    with warnings.catch_warnings(record=True) as outer:
+        warnings.simplefilter("always")
+        with summarized() as lines:
+            for epochs in (1, 2, 3):
+                LinearRegression(solver="gd", max_epochs=epochs).fit(X, y)
+            Lasso(alpha=1.0, max_iter=1).fit(X, y)  # its own message, passed through
+            warnings.warn("unrelated", UserWarning, stacklevel=1)
+    conv = [str(w.message) for w in outer if issubclass(w.category, ConvergenceWarning)]
+    assert lines == [c for c in conv if c.startswith("LinearRegression")]
+    assert len(lines) == 1 and lines[0].startswith("LinearRegression(solver='gd'): 3 fits")
+    assert "raise max_epochs" in lines[0] and "x its start" in lines[0]
+    assert any(c.startswith("Lasso") for c in conv)
+    assert any(str(w.message) == "unrelated" for w in outer)

@@ -40,6 +40,7 @@ def run_stage(
     # heavy imports (Lightning, MLflow) only once the inputs are known to be good
     from mldm import tracking
     from mldm.lectures.base import Context
+    from mldm.models import convergence
     from mldm.training import seed_everything, trainer_defaults
 
     seed_everything(cfg.seed, cfg.runtime.num_threads)
@@ -70,7 +71,8 @@ def run_stage(
         out = artifacts if stage == "train" else root / "plots" / lecture_id
         with atomic_dir(out) as tmp:
             ctx = Context(lecture_id, cfg, out_dir=tmp, artifacts_dir=artifacts, tracker=tracker)
-            getattr(module, stage)(ctx)
+            with convergence.summarized():  # one line per estimator, not one per fit
+                getattr(module, stage)(ctx)
         if stage == "evaluate":
             metrics = dict(ctx.metrics)
             metrics["claims"] = module.CLAIMS.results(ctx.measured)

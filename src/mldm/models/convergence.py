@@ -15,14 +15,31 @@ the gradient vanishes).
 
 from __future__ import annotations
 
+import contextlib
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 import torch
 from sklearn.exceptions import ConvergenceWarning
 
-__all__ = ["check_relative_gradient", "gradient_norm", "relative_gradient", "warn_not_converged"]
+__all__ = [
+    "StoppedShort",
+    "check_relative_gradient",
+    "gradient_norm",
+    "relative_gradient",
+    "summarized",
+    "warn_not_converged",
+]
+
+
+class StoppedShort(ConvergenceWarning):
+    """A :class:`~sklearn.exceptions.ConvergenceWarning` that keeps its parts (``who``,
+    ``gap``, ``advice``), so that :func:`summarized` can group many of them."""
+
+    def __init__(self, who: str, gap: str, advice: str):
+        super().__init__(f"{who} stopped before converging: {gap}; {advice}")
+        self.who, self.gap, self.advice = who, gap, advice
 
 
 def gradient_norm(objective: Callable[..., torch.Tensor], params: Sequence) -> float:
@@ -43,11 +60,7 @@ def relative_gradient(objective, start: Sequence, end: Sequence) -> float:
 
 def warn_not_converged(who: str, gap: str, advice: str, stacklevel: int = 3) -> None:
     """One ``ConvergenceWarning``: ``<who> stopped before converging: <gap>; <advice>``."""
-    warnings.warn(
-        f"{who} stopped before converging: {gap}; {advice}",
-        ConvergenceWarning,
-        stacklevel=stacklevel,
-    )
+    warnings.warn(StoppedShort(who, gap, advice), stacklevel=stacklevel)
 
 
 def check_relative_gradient(who, objective, start, end, rtol: float, budget: str) -> float:
@@ -62,3 +75,31 @@ def check_relative_gradient(who, objective, start, end, rtol: float, budget: str
             advice = "the gradient grew: lower lr (or raise max_epochs if the loss still falls)"
         warn_not_converged(who, gap, advice, stacklevel=4)
     return ratio
+
+
+@contextlib.contextmanager
+def summarized() -> Iterator[list[str]]:
+    """Within the block, :class:`StoppedShort` warnings of the same estimator and advice are
+    collected and re-issued once at its end (``<who>: n fits stopped before converging, e.g.
+    <gap>; <advice>``), so a lecture that deliberately runs many fixed-budget fits says so in
+    a few lines, not one per fit. Other warnings pass through unchanged. Yields the list of
+    summary lines (filled when the block ends)."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    lines: list[str] = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            yield lines
+        finally:
+            pending = list(caught)
+    for w in pending:
+        if isinstance(w.message, StoppedShort):
+            groups.setdefault((w.message.who, w.message.advice), []).append(w.message.gap)
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)
+    for (who, advice), gaps in groups.items():
+        n = len(gaps)
+        head = f"{who}: {n} fits stopped" if n > 1 else f"{who} stopped"
+        gap = f"e.g. {gaps[0]}" if n > 1 else gaps[0]
+        lines.append(f"{head} before converging ({gap}); {advice}")
+        warnings.warn(ConvergenceWarning(lines[-1]), stacklevel=3)

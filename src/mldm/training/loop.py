@@ -189,6 +189,11 @@ def fit_classifier(
     ``<name>_loss`` and ``<name>_accuracy`` (means over all its samples, in batches of
     :data:`EVAL_BATCH`) to ``task.history``; ``step_loss`` is the epoch's mean mini-batch loss.
     Logits are ``(N, C)`` with labels ``(N,)`` in ``[0, C)``.
+
+    No ``ConvergenceWarning`` here (unlike the convex models, :mod:`mldm.models.convergence`):
+    a network's loss is non-convex and constant-step SGD only reaches a noise floor, so a
+    small gradient is no criterion of having finished; ``max_epochs`` is the budget, and the
+    ``<name>_loss`` curves show whether it was enough.
     """
     train = array_loader(X, y, batch_size, order="shuffle", seed=seed, dtype=dtype)
     evals = {
