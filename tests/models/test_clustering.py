@@ -433,7 +433,7 @@ def test_speed_beside_sklearn():
 # ------------------------------------------------ n_init and ConvergenceWarning (sklearn's)
 
 
-def test_n_init_keeps_the_lowest_J_of_its_starts(data):
+def test_n_init_keeps_the_lowest_j_of_its_starts(data):
     """n_init starts drawn in turn from one generator; the fit is the start of lowest J, and
     scikit-learn's best of the same starts (from the same centres) has the same J."""
     X, K = data["digits"]

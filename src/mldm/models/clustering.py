@@ -347,9 +347,7 @@ class KMeans(ClusterMixin, TransformerMixin, _CentresBase):
             return float(E[rows, labels].sum())
 
         def moments(labels):  # sum_n r_nk x_n per column by bincount, and N_k
-            sums = np.stack(
-                [np.bincount(labels, weights=col, minlength=K) for col in X.T], axis=1
-            )
+            sums = np.stack([np.bincount(labels, weights=col, minlength=K) for col in X.T], axis=1)
             return sums, np.bincount(labels, minlength=K).astype(np.float64)
 
         return _alternate(
