@@ -50,6 +50,7 @@ import warnings
 from numbers import Integral
 
 import numpy as np
+import scipy.sparse as sp
 from scipy.special import logsumexp
 from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
 from sklearn.exceptions import ConvergenceWarning
@@ -338,7 +339,7 @@ class KMeans(ClusterMixin, TransformerMixin, _CentresBase):
         """One run of Lloyd's algorithm from ``centres``: (centres, labels, n_iter, curve,
         shift) as :func:`_alternate`."""
         N, K = len(X), int(self.n_clusters)
-        rows = np.arange(N)
+        rows, ones, indptr = np.arange(N), np.ones(N), np.arange(N + 1)
 
         def assign(E):  # r_n = onehot(argmin_k ||x_n - mu_k||^2), kept as its index
             return E.argmin(axis=1)
@@ -346,9 +347,9 @@ class KMeans(ClusterMixin, TransformerMixin, _CentresBase):
         def energy(labels, E):  # J = sum_n ||x_n - mu_{r_n}||^2, less sum_n ||x_n||^2
             return float(E[rows, labels].sum())
 
-        def moments(labels):  # sum_n r_nk x_n per column by bincount, and N_k
-            sums = np.stack([np.bincount(labels, weights=col, minlength=K) for col in X.T], axis=1)
-            return sums, np.bincount(labels, minlength=K).astype(np.float64)
+        def moments(labels):  # R^T X with R the sparse one-hot (N, K), and N_k
+            R = sp.csr_matrix((ones, labels, indptr), shape=(N, K))
+            return R.T @ X, np.bincount(labels, minlength=K).astype(np.float64)
 
         return _alternate(
             X, centres, assign, energy, moments, int(self.max_iter), float(self.tol), hard=True
