@@ -6,10 +6,12 @@
   2x of scikit-learn's ``DecisionTreeClassifier(criterion="entropy")``).
 * ``kmeans_lloyd_20000x16_k8``: Lloyd's K-means from the same k-means++ centres on
   standard normal 20000 x 16 data, run to convergence (goal: within 3x of scikit-learn's
-  ``KMeans(init=C, n_init=1, algorithm="lloyd", tol=0)``). ``same_labels`` checks the two
-  agree.
+  ``KMeans(init=C, n_init=1, algorithm="lloyd", tol=0)``); ``..._blobs_...`` the same on
+  make_blobs(20000, 16, centers=8), which converges in a few steps. ``same_labels`` checks
+  the two agree.
 
-Best of ``repeat`` wall-clock runs, one BLAS thread for both (threadpoolctl).
+Best of ``repeat`` wall-clock runs, one BLAS / OpenMP thread for both (threadpoolctl), and
+K-means once more with the library defaults (``..._default_threads``), as a stage runs it.
 """
 
 from __future__ import annotations
@@ -52,13 +54,17 @@ def tree(repeat: int = 5) -> dict:
     }
 
 
-def kmeans(repeat: int = 5) -> dict:
+def kmeans(repeat: int = 5, blobs: bool = False) -> dict:
     from sklearn.cluster import KMeans as SkKMeans
+    from sklearn.datasets import make_blobs
 
     from mldm.models import KMeans
     from mldm.models.clustering import init_centres
 
-    X = np.random.default_rng(0).normal(size=(20_000, 16))  # no clear clusters: many steps
+    if blobs:  # 8 clear clusters: a few steps, so the fixed costs show
+        X = make_blobs(20_000, 16, centers=8, random_state=0)[0]
+    else:  # no clusters: a couple of hundred steps, so the per-step cost shows
+        X = np.random.default_rng(0).normal(size=(20_000, 16))
     start = init_centres(X, 8, "random_distance", 0)
     ours_model = KMeans(8, init=start, tol=0.0)
     sk_model = SkKMeans(8, init=start, n_init=1, algorithm="lloyd", tol=0.0)
@@ -74,7 +80,13 @@ def models() -> dict:
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(1):
-        return {"tree_n5000": tree(), "kmeans_lloyd_20000x16_k8": kmeans()}
+        out = {
+            "tree_n5000": tree(),
+            "kmeans_lloyd_20000x16_k8": kmeans(),
+            "kmeans_lloyd_blobs_20000x16_k8": kmeans(blobs=True),
+        }
+    out["kmeans_lloyd_20000x16_k8_default_threads"] = kmeans()  # as a lecture stage runs
+    return out
 
 
 if __name__ == "__main__":

@@ -46,6 +46,7 @@ per-point constant :math:`\|\mathbf{x}_n\|^2` is left out (:func:`_alternate`).
 
 from __future__ import annotations
 
+import functools
 import warnings
 from numbers import Integral
 
@@ -55,10 +56,17 @@ from scipy.special import logsumexp
 from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted, validate_data
+from threadpoolctl import ThreadpoolController
 
 __all__ = ["INIT_METHODS", "KMeans", "SoftKMeans", "init_centres", "squared_distances"]
 
 INIT_METHODS = ("random", "farthest", "random_distance")
+
+
+@functools.cache
+def _threadpools() -> ThreadpoolController:
+    """The loaded BLAS / OpenMP pools, found once (a lookup costs milliseconds)."""
+    return ThreadpoolController()
 
 
 # ----------------------------------------------------------------------------------------
@@ -361,12 +369,16 @@ class KMeans(ClusterMixin, TransformerMixin, _CentresBase):
         X = validate_data(self, X, dtype=np.float64)
         rng = np.random.default_rng(self.random_state)  # the starts draw from it in turn
         best = None
-        for _ in range(n_starts):
-            centres, labels, n_iter, curve, shift = self._lloyd(X, self._initial_centres(X, rng))
-            labels = labels.astype(np.int64)
-            J = _inertia(X, centres, labels)
-            if best is None or J < best[0]:  # J = sum_n ||x_n - mu_{r_n}||^2, lowest kept
-                best = (J, centres, labels, n_iter, curve, shift)
+        # one BLAS thread, as scikit-learn's KMeans: the (N, d) x (d, K) product of a step is
+        # too small to share, and threads fighting over 2 cores made a fit 5x slower
+        with _threadpools().limit(limits=1, user_api="blas"):
+            for _ in range(n_starts):
+                start = self._initial_centres(X, rng)
+                centres, labels, n_iter, curve, shift = self._lloyd(X, start)
+                labels = labels.astype(np.int64)
+                J = _inertia(X, centres, labels)
+                if best is None or J < best[0]:  # J = sum_n ||x_n - mu_{r_n}||^2, lowest kept
+                    best = (J, centres, labels, n_iter, curve, shift)
         J, centres, labels, n_iter, curve, shift = best
         if shift is not None and not shift < self.tol:
             moved = f"centres still moved {shift:.3g} in squared norm, tol={self.tol}"
