@@ -3,6 +3,7 @@
     python benchmarks/run.py                 # operations + smoke and default pipelines
     python benchmarks/run.py --skip-default  # without the default-profile pipeline
     python benchmarks/run.py --only nn       # only the neural-network section, merged in
+    python benchmarks/run.py --only models   # only the L08/L09 model section, merged in
 
 Pipelines run with `dvc repro` in a fresh temporary copy of the repository (clean run, then
 a no-op run). Timings are wall-clock seconds on this machine; they never appear in tests.
@@ -247,6 +248,17 @@ def neural_networks() -> dict:
     return measure()
 
 
+def models() -> dict:
+    """Tree and K-means beside scikit-learn, one thread (benchmarks/models.py)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from models import models as measure
+
+    return measure()
+
+
+SECTIONS = {"nn": ("neural_networks", neural_networks), "models": ("models", models)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -254,7 +266,7 @@ def main() -> None:
     parser.add_argument("--skip-default", action="store_true")
     parser.add_argument(
         "--only",
-        choices=["nn"],
+        choices=sorted(SECTIONS),
         help="run only this section and merge it into the existing results.json",
     )
     args = parser.parse_args()
@@ -265,16 +277,18 @@ def main() -> None:
         "python": platform.python_version(),
         "platform": platform.platform(),
     }
-    if args.only == "nn":
+    if args.only:
+        key, measure = SECTIONS[args.only]
         results = read_json(RESULTS) if RESULTS.is_file() else {"machine": machine}
-        results["neural_networks"] = neural_networks()
+        results[key] = measure()
         write_json(RESULTS, results)
-        print(json.dumps(results["neural_networks"], indent=2))
+        print(json.dumps(results[key], indent=2))
         return
     results = {
         "machine": machine,
         "operations": operations(),
         "neural_networks": neural_networks(),
+        "models": models(),
         "pipeline_smoke": pipeline("smoke"),
     }
     if not args.skip_default:

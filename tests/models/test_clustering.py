@@ -428,3 +428,60 @@ def test_speed_beside_sklearn():
     best = {k: min(v) for k, v in times.items()}
     print(f"KMeans fit 20000x16, K=10: ours {best['ours']:.3f} s, sklearn {best['sklearn']:.3f} s")
     assert est.n_iter_ > 1
+
+
+# ------------------------------------------------ n_init and ConvergenceWarning (sklearn's)
+
+
+def test_n_init_keeps_the_lowest_j_of_its_starts(data):
+    """n_init starts drawn in turn from one generator; the fit is the start of lowest J, and
+    scikit-learn's best of the same starts (from the same centres) has the same J."""
+    X, K = data["digits"]
+    est = KMeans(K, init="random", n_init=4, random_state=3).fit(X)
+    rng = np.random.default_rng(3)
+    starts = [init_centres(X, K, "random", rng) for _ in range(4)]
+    runs = [sk_lloyd(K, C).fit(X) for C in starts]
+    best = min(runs, key=lambda r: r.inertia_)
+    assert est.inertia_ == pytest.approx(best.inertia_, rel=1e-9)
+    assert adjusted_rand_score(est.labels_, best.labels_) == pytest.approx(1.0)
+    assert est.inertia_ < max(r.inertia_ for r in runs)  # the starts differ: a real choice
+    # start 1 is the n_init=1 run
+    one = KMeans(K, init="random", random_state=3).fit(X)
+    assert one.inertia_ == pytest.approx(runs[0].inertia_, rel=1e-9)
+
+
+def test_n_init_with_an_init_array_runs_once_as_sklearn(data):
+    X, K = data["iris"]
+    C = X[:K].copy()
+    with pytest.warns(RuntimeWarning, match="only one init"):
+        ours = KMeans(K, init=C, n_init=5).fit(X)
+    with pytest.warns(RuntimeWarning, match="only one init"):
+        ref = skc.KMeans(K, init=C, n_init=5, algorithm="lloyd", tol=0).fit(X)
+    np.testing.assert_array_equal(ours.labels_, ref.labels_)
+    assert KMeans(K, init=C, n_init=1).fit(X).inertia_ == pytest.approx(ref.inertia_, rel=1e-9)
+
+
+@pytest.mark.parametrize("n_init", [0, -1, 1.5, True, "many"])
+def test_bad_n_init_is_rejected(data, n_init):
+    X, K = data["iris"]
+    with pytest.raises(ValueError, match="n_init"):
+        KMeans(K, n_init=n_init).fit(X)
+
+
+def test_auto_n_init_is_sklearns_rule():
+    assert KMeans(3, init="random", n_init="auto")._n_starts() == 10
+    assert KMeans(3, init="random_distance", n_init="auto")._n_starts() == 1
+
+
+@pytest.mark.parametrize("make", [KMeans, lambda K, **kw: SoftKMeans(K, beta=0.5, **kw)])
+def test_convergence_warning_at_max_iter_only(data, make):
+    from warnings import catch_warnings, simplefilter
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    X, K = data["digits"]
+    with pytest.warns(ConvergenceWarning, match=r"max_iter=2 .*raise max_iter"):
+        make(K, random_state=0, max_iter=2).fit(X)
+    with catch_warnings():
+        simplefilter("error", ConvergenceWarning)
+        make(K, random_state=0, max_iter=1000).fit(X)

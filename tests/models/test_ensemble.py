@@ -21,6 +21,7 @@ from sklearn.neighbors import KNeighborsClassifier
 from sklearn.tree import DecisionTreeClassifier as SkTree
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
+from mldm.models.cart import DecisionTreeClassifier
 from mldm.models.ensemble import (
     AdaBoostClassifier,
     BaggingClassifier,
@@ -28,7 +29,6 @@ from mldm.models.ensemble import (
     adaboost_weight,
 )
 from mldm.models.persistence import load_estimator, save_estimator
-from mldm.models.tree import DecisionTreeClassifier
 
 _LOADERS = {"breast_cancer": load_breast_cancer, "wine": load_wine, "digits": load_digits}
 

@@ -436,3 +436,19 @@ def test_speed_vs_sklearn():
             f"\nGMM {ctype} 5000x10 K=5, 50 EM iterations: mldm {times[ctype, 'mldm'][0]:.3f} s,"
             f" sklearn {times[ctype, 'sklearn'][0]:.3f} s"
         )
+
+
+def test_convergence_warning_names_the_gap_and_is_silent_when_converged(synthetic):
+    with pytest.warns(ConvergenceWarning, match=r"max_iter=2 .*changed by .*tol=.*raise max_iter"):
+        GaussianMixture(3, max_iter=2, tol=1e-12, random_state=0).fit(synthetic)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        GaussianMixture(3, random_state=0).fit(synthetic)
+
+
+def test_defaults_are_sklearns():
+    from sklearn.mixture import GaussianMixture as SkMixture
+
+    ours, ref = GaussianMixture().get_params(), SkMixture().get_params()
+    for name in ("tol", "max_iter", "reg_covar", "covariance_type", "init_params"):
+        assert ours[name] == ref[name], name

@@ -21,15 +21,10 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from mldm.data.tables import movies, play_tennis
+from mldm.models.cart import DecisionTreeClassifier
+from mldm.models.id3 import ID3Classifier
+from mldm.models.information import conditional_entropy, entropy, information_gain, split_table
 from mldm.models.persistence import load_estimator, save_estimator
-from mldm.models.tree import (
-    DecisionTreeClassifier,
-    ID3Classifier,
-    conditional_entropy,
-    entropy,
-    information_gain,
-    split_table,
-)
 
 # ------------------------------------------------ entropy, conditional entropy, IG
 

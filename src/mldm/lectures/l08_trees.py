@@ -305,7 +305,7 @@ TENNIS_TREE = {
 
 def _entropy_numbers(tables) -> dict[str, dict[str, float]]:
     """Every number the slides print, recomputed: {group: {quantity: ours}}."""
-    from mldm.models.tree import conditional_entropy, entropy, information_gain, split_table
+    from mldm.models.information import conditional_entropy, entropy, information_gain, split_table
 
     X, y, names, _ = tables["movies"]
     out = {
@@ -440,7 +440,7 @@ def _slide_rows(ours: dict[str, float], slide: dict[str, float]) -> list[list]:
 def _id3(ctx: Context) -> None:
     from sklearn.metrics import mutual_info_score
 
-    from mldm.models.tree import conditional_entropy, entropy, information_gain
+    from mldm.models.information import conditional_entropy, entropy, information_gain
 
     tables = _tables()
     nums = _entropy_numbers(tables)

@@ -5,8 +5,10 @@ through :mod:`mldm.training` (Lightning). Nothing here knows about DVC, MLflow o
 """
 
 from mldm.models.basis import BasisFunctions
+from mldm.models.cart import DecisionTreeClassifier
 from mldm.models.clustering import KMeans, SoftKMeans
 from mldm.models.ensemble import AdaBoostClassifier, BaggingClassifier, RandomForestClassifier
+from mldm.models.id3 import ID3Classifier
 from mldm.models.linear_classifiers import LogisticRegression, OneVsAllClassifier, SoftmaxRegression
 from mldm.models.linear_regression import LinearRegression
 from mldm.models.mixture import GaussianMixture
@@ -14,7 +16,6 @@ from mldm.models.pca import PCA
 from mldm.models.probabilistic import GaussianLinearRegression, MAPLinearRegression
 from mldm.models.regularized import Lasso, Ridge
 from mldm.models.svm import SVC
-from mldm.models.tree import DecisionTreeClassifier, ID3Classifier
 
 __all__ = [
     "PCA",

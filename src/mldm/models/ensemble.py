@@ -31,7 +31,7 @@ combine them (lines 3270-3290) either by an **unweighted majority vote** (baggin
 
   .. math:: l = \sum_{n=1}^N \exp\{-y^{(n)} h_{\text{combine}}(\mathbf{x}^{(n)})\}.
 
-The members are :class:`mldm.models.tree.DecisionTreeClassifier` (L08's first half) unless
+The members are :class:`mldm.models.cart.DecisionTreeClassifier` (L08's first half) unless
 another ``estimator`` is given. Every member is fitted on the class *indices* 0..C-1, so a
 member's prediction indexes ``classes_`` directly; member predictions are stacked into a
 (K, N) array and counted into votes with one ``np.bincount``.
@@ -49,7 +49,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, has_fit_parameter, validate_data
 
-from mldm.models.tree import DecisionTreeClassifier, count_from_param
+from mldm.models.cart import DecisionTreeClassifier, count_from_param
 
 __all__ = [
     "AdaBoostClassifier",
@@ -278,7 +278,7 @@ class BaggingClassifier(_BaseBagging):
     Parameters
     ----------
     estimator : classifier or None
-        The member; None means :class:`mldm.models.tree.DecisionTreeClassifier()` (fully
+        The member; None means :class:`mldm.models.cart.DecisionTreeClassifier()` (fully
         grown, entropy). A member that takes ``sample_weight`` gets the bootstrap as counts;
         any other is fitted on the duplicated rows.
     n_estimators : int
@@ -343,7 +343,7 @@ class RandomForestClassifier(_BaseBagging):
 
     The per-node subset is the tree's own ``max_features`` (``"sqrt"``: :math:`\sqrt d`
     attributes per split); the forest gives each tree a bootstrap of all N samples and all
-    features. The tree params are :class:`mldm.models.tree.DecisionTreeClassifier`'s (and
+    features. The tree params are :class:`mldm.models.cart.DecisionTreeClassifier`'s (and
     scikit-learn's), with the lecture's entropy criterion as default.
 
     Attributes: as :class:`BaggingClassifier` (``estimators_features_`` is every column).
@@ -419,7 +419,7 @@ class AdaBoostClassifier(ClassifierMixin, BaseEstimator):
     Parameters
     ----------
     estimator : classifier taking ``sample_weight``, or None
-        None means a stump, :class:`mldm.models.tree.DecisionTreeClassifier(max_depth=1)`.
+        None means a stump, :class:`mldm.models.cart.DecisionTreeClassifier(max_depth=1)`.
     n_estimators : int
         The most members K.
     random_state : int, RandomState or None

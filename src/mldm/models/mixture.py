@@ -247,11 +247,14 @@ class GaussianMixture(DensityMixin, BaseEstimator):
         A full :math:`\boldsymbol\Sigma_k` each, or a diagonal one (axis-aligned ellipses).
     tol : float
         Stop when the mean log-likelihood per sample changes by less than tol between two
-        E-steps.
+        E-steps. Default 1e-3, scikit-learn's (L13 passes its own, ``lectures.l13_gmm_em.tol``
+        in params.yaml, to trace the likelihood curve to its plateau).
     reg_covar : float
         :math:`\epsilon` added to every variance in the M-step.
     max_iter : int
-        EM iterations (M-steps) at most; 0 keeps the initialization.
+        EM iterations (M-steps) at most; 0 keeps the initialization. Default 100,
+        scikit-learn's. Stopping here before the tol rule raises scikit-learn's
+        ``ConvergenceWarning`` with the last change of the mean log-likelihood.
     init_params : {"kmeans", "random"}
         Where the first M-step's responsibilities come from: the one-hot labels of
         :class:`mldm.models.clustering.KMeans` (L09's Lloyd algorithm, seeded by its "random
@@ -300,9 +303,9 @@ class GaussianMixture(DensityMixin, BaseEstimator):
         self,
         n_components: int = 1,
         covariance_type: str = "full",
-        tol: float = 1e-6,
+        tol: float = 1e-3,
         reg_covar: float = 1e-6,
-        max_iter: int = 200,
+        max_iter: int = 100,
         init_params: str = "kmeans",
         weights_init=None,
         means_init=None,
@@ -424,9 +427,11 @@ class GaussianMixture(DensityMixin, BaseEstimator):
         log_px, _ = _e_step(X, weights, means, prec_chol, ctype)  # ℓ of the final θ
         curve.append(float(log_px.mean()))
         if not converged and n_iter > 0:
+            gap = abs(curve[-2] - curve[-3]) if len(curve) > 2 else float("inf")
             warnings.warn(
-                f"GaussianMixture did not converge in {n_iter} iterations; raise max_iter or "
-                "tol, or check for degenerate data",
+                f"GaussianMixture stopped at max_iter={n_iter} before converging (the mean "
+                f"log-likelihood still changed by {gap:.3g}, not below tol={self.tol}); "
+                "raise max_iter",
                 ConvergenceWarning,
                 stacklevel=2,
             )
