@@ -381,6 +381,33 @@ def test_killed_study_resumes_to_the_same_result(workspace, tmp_path_factory):
     assert resumed["best"]["params"] == pytest.approx(clean["best"]["params"], rel=1e-12)
 
 
+def test_dead_workers_trial_is_retried_on_an_rdb_storage(workspace, monkeypatch):
+    """A worker elsewhere claims a trial and dies: its heartbeat goes stale, the stage fails
+    the trial and runs a retry with its parameters, and the budget stays exact."""
+    from mldm import tuning
+    from mldm.tuning import queue, stage
+
+    n = 4
+    monkeypatch.setattr(tuning.storage, "HEARTBEAT_S", 1)  # stale after 2 s
+    monkeypatch.setenv("MLDM_OPTUNA_STORAGE", f"sqlite:///{workspace}/studies.db")
+    _params(workspace, {"s": {**STUDY, "n_trials": n}})
+    study = tuning.resolve_study(config.load("params.yaml"), "s")
+    storage = tuning.open_storage(tuning.storage_url(study.spec, workspace))
+    name = tuning.study_name(study, tuning.dataset_hashes(study))
+    ostudy = tuning.prepare(study, storage, name)
+    frozen, trial_id = queue._pop(ostudy, storage, name)  # the other worker claims trial 0 ...
+    storage.record_heartbeat(trial_id)  # ... beats once, and is killed
+    stage._drain(study, storage, name, None, timeout_s=120)
+    trials = {t.number: t for t in ostudy.get_trials(deepcopy=False)}
+    assert trials[frozen.number].state.name == "FAIL"
+    retries = [t for t in trials.values() if t.user_attrs.get(tuning.RETRY_OF) == frozen.number]
+    assert [t.state.name for t in retries] == ["COMPLETE"]
+    assert retries[0].params == {"lr": 0.5}  # trial 0's parameters: the defaults
+    assert len(_finished(_trials(workspace, "s"))) == n == len(trials) - 1
+    tuning.prepare(study, storage, name)  # nothing left to queue: the failed one was replaced
+    assert len(ostudy.get_trials(deepcopy=False)) == n + 1
+
+
 # --- several workers on a PostgreSQL storage (the several-machines setup) ------------------------
 @pytest.fixture
 def postgres_url():

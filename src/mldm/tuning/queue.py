@@ -13,17 +13,26 @@ Optuna's public API, and where it cannot give a guarantee:
   succeeds for exactly one worker) and wraps it in ``optuna.trial.Trial(study, trial_id)``:
   public, but documented as "not recommended"; it is the only way to get a suggest/report/
   should_prune trial for a trial claimed this way.
-- A killed worker's RUNNING trial is failed and re-queued by :func:`prepare`.
-  ``optuna.storages.RetryFailedTrialCallback`` needs heartbeats, which only ``RDBStorage``
-  implements (Optuna 5.0's ``JournalStorage`` is not a ``BaseHeartbeat``), and it retries
-  in a new trial appended after the others, so the retry would not sample as the killed
-  trial would have: a resumed study would not follow the uninterrupted one's path.
+- A killed worker's RUNNING trial is failed and re-queued (:func:`requeue`) by
+  :func:`prepare`, when no worker runs. While workers run, only an ``RDBStorage`` can tell
+  a dead worker's trial from a live one: workers record heartbeats
+  (``storage.record_heartbeat``) and every worker, before it pops a trial, fails the stale
+  ones with ``optuna.storages.fail_stale_trials``, which calls the storage's
+  ``heartbeat_stale_trial_callback`` = :func:`requeue`. Optuna 5.0's ``JournalStorage`` has no
+  heartbeat, so there a dead remote worker's trial waits for the next :func:`prepare`.
+  :func:`requeue` is used rather than ``optuna.storages.RetryFailedTrialCallback`` because
+  the retry must carry the number of the trial it repeats in a user attribute that
+  :func:`prepare`'s budget count and the sampler's seed read the same way for both storages
+  and for retries of retries (``RetryFailedTrialCallback.retried_trial_number`` is only set
+  on retries it made itself, and a failed trial can no longer be marked).
 """
 
 from __future__ import annotations
 
+import threading
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -34,8 +43,10 @@ if TYPE_CHECKING:
     from mldm.tuning.logger import TrialLogger
     from mldm.tuning.spec import Study
 
-RETRY_OF = "retry_of"
-KILLED = "killed"
+RETRY_OF = "retry_of"  # a retry: the number of the (first) trial it repeats
+REPLACES = "replaces"  # a retry: the number of the failed trial it replaces in the budget
+QUEUED = "queued_params"  # the parameters a trial was queued with (kept for its retry)
+KILLED = "killed"  # a trial interrupted (Ctrl-C), not failed: not counted in the budget
 
 
 def _trial_id(storage, storage_name: str, number: int) -> int:
@@ -44,6 +55,19 @@ def _trial_id(storage, storage_name: str, number: int) -> int:
 
 
 # --- prepare: create once, fail stale trials, fill the queue ---------------------------------
+def requeue(ostudy, failed) -> None:
+    """Queue a retry of a failed trial with its parameters (the storage's
+    ``heartbeat_stale_trial_callback`` for trials of dead workers)."""
+    # killed before it drew them, a trial has no params yet: the retry gets the queued ones
+    params = {**failed.user_attrs.get(QUEUED, {}), **failed.params}
+    retry_of = failed.user_attrs.get(RETRY_OF, failed.number)
+    _enqueue(ostudy, params, {RETRY_OF: retry_of, REPLACES: failed.number})
+
+
+def _enqueue(ostudy, params: dict[str, Any], user_attrs: dict[str, Any]) -> None:
+    ostudy.enqueue_trial(params, user_attrs={**user_attrs, QUEUED: params})
+
+
 def prepare(study: Study, storage, storage_name: str):
     """Create/load the study, fail trials a killed worker left RUNNING, top the queue up.
 
@@ -64,16 +88,20 @@ def prepare(study: Study, storage, storage_name: str):
         ostudy.set_user_attr("target", study.target)
     for t in trials:
         if t.state == TrialState.RUNNING:  # its worker is gone: retry the same parameters
-            storage.set_trial_user_attr(_trial_id(storage, storage_name, t.number), KILLED, True)
             ostudy.tell(t.number, state=TrialState.FAIL)
-            ostudy.enqueue_trial(t.params, user_attrs={RETRY_OF: t.number})
+            requeue(ostudy, t)
     trials = ostudy.get_trials(deepcopy=False)
-    used = sum(1 for t in trials if not (t.state == TrialState.FAIL and t.user_attrs.get(KILLED)))
+    replaced = {t.user_attrs[REPLACES] for t in trials if REPLACES in t.user_attrs}
+    used = sum(
+        1
+        for t in trials
+        if not (t.state == TrialState.FAIL and (t.user_attrs.get(KILLED) or t.number in replaced))
+    )
     if not trials:
-        ostudy.enqueue_trial(study.defaults, user_attrs={"default": True})
+        _enqueue(ostudy, study.defaults, {"default": True})
         used = 1
     for _ in range(spec.n_trials - used):
-        ostudy.enqueue_trial({})  # parameters are sampled when a worker pops it
+        _enqueue(ostudy, {}, {})  # parameters are sampled when a worker pops it
     return ostudy
 
 
@@ -139,9 +167,13 @@ def suggest(trial, name: str, dim: config_mod.SearchDim):
 def _pop(ostudy, storage, storage_name: str):
     """Atomically claim a WAITING trial (re-queued retries first): (frozen trial, trial id),
     or None if none is left."""
+    import optuna
     from optuna.exceptions import UpdateFinishedTrialError
     from optuna.trial import TrialState
 
+    with warnings.catch_warnings():  # "experimental" in Optuna 5.0
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        optuna.storages.fail_stale_trials(ostudy)  # RDB: re-queue dead workers' trials
     # read through the study, so that a caching wrapper around an RDB storage sees the trial
     waiting = ostudy.get_trials(deepcopy=False, states=(TrialState.WAITING,))
     waiting.sort(key=lambda t: (RETRY_OF not in t.user_attrs, t.number))
@@ -164,50 +196,82 @@ def work(
 ) -> int:
     """Run trials of a prepared study until its queue is empty; the number this worker ran."""
     import optuna
+
+    ostudy = optuna.load_study(study_name=storage_name, storage=storage)
+    ostudy.pruner = make_pruner(study.spec)
+    done = 0
+    while (claimed := _pop(ostudy, storage, storage_name)) is not None:
+        frozen, trial_id = claimed
+        with _heartbeat(storage, trial_id):  # from the claim on: a dead worker's trial is stale
+            _run_trial(study, ostudy, storage, frozen, trial_id, trial_logger)
+        done += 1
+        if progress is not None:
+            progress(1)
+    return done
+
+
+def _run_trial(study: Study, ostudy, storage, frozen, trial_id: int, trial_logger) -> None:
+    """Sample, run the objective and tell the result of a claimed (RUNNING) trial."""
+    import optuna
     from optuna.trial import TrialState
 
     from mldm.training import trainer_defaults
 
     spec = study.spec
-    ostudy = optuna.load_study(study_name=storage_name, storage=storage)
-    ostudy.pruner = make_pruner(spec)
-    done = 0
-    while (claimed := _pop(ostudy, storage, storage_name)) is not None:
-        frozen, trial_id = claimed
-        # a retry samples as the trial it repeats would have (its params were maybe not drawn
-        # yet when its worker was killed)
-        ostudy.sampler = make_sampler(spec, frozen.user_attrs.get(RETRY_OF, frozen.number))
-        trial = optuna.trial.Trial(ostudy, trial_id)  # why not study.ask(): module docstring
-        metrics: dict[str, float] = {}
-        try:  # from here on the trial is RUNNING: every way out must finish it
-            values = {name: suggest(trial, name, dim) for name, dim in spec.space.items()}
-            block = study.block_with(values)
-            ctx = TrialContext(study.cfg, spec.lecture, trial, study.lecture_view)
-            callbacks = _pruning_callbacks(trial) if spec.pruner.name != "none" else ()
-            with trainer_defaults(callbacks=callbacks, logger_factory=None):
-                metrics = dict(study.objective(ctx, block))
-            if spec.metric not in metrics:
-                raise MldmError(
-                    f"study '{study.name}': the objective returned {sorted(metrics)}, "
-                    f"not the study's metric '{spec.metric}'"
-                )
-            ostudy.tell(trial, float(metrics[spec.metric]))
-        except optuna.TrialPruned:
-            ostudy.tell(trial, state=TrialState.PRUNED)
-        except (KeyboardInterrupt, SystemExit):  # interrupted, not failed: prepare retries it
-            trial.set_user_attr(KILLED, True)
-            ostudy.tell(trial, state=TrialState.FAIL)
-            raise
-        except BaseException:
-            ostudy.tell(trial, state=TrialState.FAIL)
-            raise
-        finally:
-            if trial_logger is not None:
-                trial_logger.log(storage.get_trial(trial_id), metrics)
-        done += 1
-        if progress is not None:
-            progress(1)
-    return done
+    # a retry samples as the trial it repeats would have (its params were maybe not drawn
+    # yet when its worker was killed)
+    ostudy.sampler = make_sampler(spec, frozen.user_attrs.get(RETRY_OF, frozen.number))
+    trial = optuna.trial.Trial(ostudy, trial_id)  # why not study.ask(): module docstring
+    metrics: dict[str, float] = {}
+    try:  # from here on the trial is RUNNING: every way out must finish it
+        values = {name: suggest(trial, name, dim) for name, dim in spec.space.items()}
+        block = study.block_with(values)
+        ctx = TrialContext(study.cfg, spec.lecture, trial, study.lecture_view)
+        callbacks = _pruning_callbacks(trial) if spec.pruner.name != "none" else ()
+        with trainer_defaults(callbacks=callbacks, logger_factory=None):
+            metrics = dict(study.objective(ctx, block))
+        if spec.metric not in metrics:
+            raise MldmError(
+                f"study '{study.name}': the objective returned {sorted(metrics)}, "
+                f"not the study's metric '{spec.metric}'"
+            )
+        ostudy.tell(trial, float(metrics[spec.metric]))
+    except optuna.TrialPruned:
+        ostudy.tell(trial, state=TrialState.PRUNED)
+    except (KeyboardInterrupt, SystemExit):  # interrupted, not failed: prepare retries it
+        trial.set_user_attr(KILLED, True)
+        ostudy.tell(trial, state=TrialState.FAIL)
+        raise
+    except BaseException:
+        ostudy.tell(trial, state=TrialState.FAIL)
+        raise
+    finally:
+        if trial_logger is not None:
+            trial_logger.log(storage.get_trial(trial_id), metrics)
+
+
+@contextmanager
+def _heartbeat(storage, trial_id: int) -> Iterator[None]:
+    """Record the trial's heartbeat while it runs, where the storage has heartbeats (RDB)."""
+    interval = getattr(storage, "get_heartbeat_interval", lambda: None)()
+    if not interval:
+        yield
+        return
+    stop = threading.Event()
+
+    def beat() -> None:
+        while True:
+            storage.record_heartbeat(trial_id)
+            if stop.wait(interval):
+                return
+
+    thread = threading.Thread(target=beat, name=f"heartbeat-{trial_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def _pruning_callbacks(trial) -> tuple:

@@ -80,7 +80,7 @@ def run_stage(name: str, params_path: str = "params.yaml", root: str | Path = ".
         codes = [p.wait() for p in helpers]
         if any(codes):
             raise MldmError(f"study '{name}': a worker process failed (exit codes {codes})")
-        _wait_for_running(ostudy)
+        _drain(study, storage, storage_name, logger)
         best = write_outputs(study, ostudy, root / OUT_ROOT / name)
         tracker.log_metrics(
             {
@@ -98,12 +98,23 @@ def _queued(ostudy) -> int:
     return len(ostudy.get_trials(deepcopy=False, states=(TrialState.WAITING,)))
 
 
-def _wait_for_running(ostudy, timeout_s: float = 3600.0) -> None:
-    """Trials still RUNNING belong to workers elsewhere (``tune.py --join``): wait for them."""
+def _drain(study: Study, storage, storage_name: str, logger, timeout_s: float = 3600.0) -> None:
+    """Trials still RUNNING belong to workers elsewhere (``tune.py --join``): wait for them,
+    and run the retries of those whose worker died (stale heartbeat, RDB storage only)."""
     from optuna.trial import TrialState
 
     deadline = time.monotonic() + timeout_s
-    while running := ostudy.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+    while True:
+        work(study, storage, storage_name, logger)  # fails stale trials, runs their retries
+        running = [
+            t
+            for t in storage.get_all_trials(
+                storage.get_study_id_from_name(storage_name), deepcopy=False
+            )
+            if t.state in (TrialState.RUNNING, TrialState.WAITING)
+        ]
+        if not running:
+            return
         if time.monotonic() > deadline:
             nums = ", ".join(str(t.number) for t in running)
             raise MldmError(f"trials {nums} are still running elsewhere after {timeout_s:.0f} s")

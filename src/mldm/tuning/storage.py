@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,9 @@ from mldm.errors import MldmError
 STORAGE_ENV = "MLDM_OPTUNA_STORAGE"
 DEFAULT_STORAGE = "optuna.journal"
 RDB_PREFIXES = ("sqlite:", "postgresql", "mysql", "oracle", "mssql")
+# an RDB worker records a heartbeat this often while it runs a trial; a trial silent for twice
+# as long belongs to a dead worker and is failed and re-queued (queue.requeue) by any worker
+HEARTBEAT_S = 30
 
 
 def storage_url(spec: config_mod.StudySpec, root: str | os.PathLike = ".") -> str:
@@ -26,7 +30,16 @@ def open_storage(url: str):
         url = "postgresql+psycopg2://" + url.removeprefix("postgresql://")
     try:
         if url.startswith(RDB_PREFIXES):
-            return optuna.storages.RDBStorage(url, engine_kwargs=_engine_kwargs(url))
+            from mldm.tuning.queue import requeue
+
+            with warnings.catch_warnings():  # heartbeats are "experimental" in Optuna 5.0
+                warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+                return optuna.storages.RDBStorage(
+                    url,
+                    engine_kwargs=_engine_kwargs(url),
+                    heartbeat_interval=HEARTBEAT_S,
+                    heartbeat_stale_trial_callback=requeue,
+                )
         if "://" in url:
             raise ValueError("not an RDB URL (postgresql://, mysql://, sqlite:///) or a file")
         from optuna.storages.journal import JournalFileBackend, JournalStorage
