@@ -193,6 +193,8 @@ def test_code_closure_follows_lazy_imports():
         files
     )
     assert "lectures/l05_svm.py" not in files  # another lecture is not code of this study
+    # L07's objective gets fit_classifier from mldm.training's lazy table (a module by name)
+    assert "training/loop.py" in {rel for rel, _ in tuning.source_files("l07_training")}
 
 
 def test_changed_code_starts_a_full_study_and_same_code_resumes(workspace, monkeypatch):

@@ -8,16 +8,21 @@ resumes.
 
 Which code: the source files of the objective's lecture module and of this package (the trial
 loop), and, transitively, every ``mldm`` module they import -- at the top of the file or inside
-a function (objectives import their models lazily) -- with the packages above each. The set
-is found statically from the files' import statements, not by walking ``sys.modules``: what a
-process has imported depends on its history (the stage, a ``--join`` worker and a test process
-load different modules), and all of them must compute the same name to find the study.
+a function (objectives import their models lazily) -- with the packages above each; a string
+constant naming an ``mldm`` module counts as an import of it (``mldm.training`` imports its
+Lightning code by name, lazily). The set is found statically from the files' import
+statements, not by walking ``sys.modules``: what a process has imported depends on its history
+(the stage, a ``--join`` worker and a test process load different modules), and all of them
+must compute the same name to find the study. It is a superset of what one objective runs
+(every lazy import in its lecture counts), so a change may start a new study needlessly, never
+the reverse.
 """
 
 from __future__ import annotations
 
 import ast
 import hashlib
+import re
 from functools import cache
 from pathlib import Path
 
@@ -25,6 +30,7 @@ import mldm
 
 PACKAGE_DIR = Path(mldm.__file__).resolve().parent
 PACKAGE = "mldm"
+_DOTTED = re.compile(r"mldm(\.\w+)+")
 
 
 def module_file(name: str) -> Path | None:
@@ -55,6 +61,9 @@ def _imported(name: str, path: Path) -> set[str]:
                 base = node.module or ""
             found.add(base)
             found.update(f"{base}.{a.name}" for a in node.names)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if _DOTTED.fullmatch(node.value):  # a lazy import by name (mldm.training's _LAZY)
+                found.add(node.value)
     return {m for m in found if m == PACKAGE or m.startswith(PACKAGE + ".")}
 
 
