@@ -27,6 +27,9 @@ How trials are run, so that the budget is exact and a killed study resumes:
    trial (an atomic state change in the storage, so no two workers get the same trial),
    sample the rest of its parameters, run the objective, tell the result. A worker stops
    when the queue is empty; it never creates trials, so the budget cannot be overrun.
+   On an RDB storage a worker records a heartbeat while it holds a trial, and every worker
+   (and the stage, while it waits for ``--join`` workers) fails and re-queues the trials of
+   workers whose heartbeat stopped, so a dead remote worker's trial is retried at once.
    Each trial samples with ``seed + trial.number`` (a retry: the number of the trial it
    repeats): its parameters depend only on the finished trials before it, so a
    single-worker study is deterministic and a resumed one follows the same path as an
