@@ -64,7 +64,7 @@ def _trials(root, name):
     storage = tuning.open_storage(tuning.storage_url(study.spec, root))
     import optuna
 
-    sname = f"{name}-{study.definition_hash(tuning.dataset_hashes(study))}"
+    sname = tuning.study_name(study, tuning.dataset_hashes(study))
     try:
         ostudy = optuna.load_study(study_name=sname, storage=storage)
     except KeyError:
@@ -132,6 +132,98 @@ def test_unknown_study_and_bad_storage_exit_with_one_line(workspace, root):
         from mldm.tuning import open_storage
 
         open_storage("ftp://x/y")
+
+
+# --- the study's identity: what it depends on --------------------------------------------------
+L04_STUDY = {
+    "lecture": "l04_model_selection",
+    "model": "poly_ridge",
+    "metric": "cv_mse",
+    "direction": "minimize",
+    "n_trials": 3,
+    "space": {"degree": {"type": "int", "low": 1, "high": 15}},
+}
+
+
+def _l04_identity(tmp_path, params_file, **lecture):
+    from mldm import tuning
+
+    raw = _params(tmp_path, {"q": L04_STUDY})
+    raw["lectures"]["l04_model_selection"].update(lecture)
+    raw["profiles"]["smoke"]["lectures"].get("l04_model_selection", {}).pop("k", None)
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(raw, sort_keys=False))
+    cfg = config.load(params_file)
+    return tuning.study_params(cfg, "q"), tuning.study_name(tuning.resolve_study(cfg, "q"), {})
+
+
+def test_study_depends_only_on_what_the_objective_reads(tmp_path, params_file):
+    import json
+
+    base, name = _l04_identity(tmp_path, params_file)
+    assert json.loads(json.dumps(base)) == base  # plain JSON, for DVC's params
+    assert set(base) == {"spec", "model", "reads", "profile", "seed", "data"}
+    assert "storage" not in base["spec"] and "workers" not in base["spec"]
+    assert set(base["reads"]) == {"k"}
+    l2_lambda = config.load(params_file).lecture("l04_model_selection").l2_lambda
+    # a value the objective never reads: the same study (it resumes)
+    assert _l04_identity(tmp_path, params_file, l2_lambda=l2_lambda * 10)[1] == name
+    # K of the K-fold CV, which it reads: a new study
+    k = base["reads"]["k"]
+    params, other = _l04_identity(tmp_path, params_file, k=k + 1)
+    assert params["reads"] == {"k": k + 1} and other != name
+
+
+def test_objective_sees_only_the_declared_lecture_keys(tmp_path, params_file):
+    from mldm import tuning
+
+    _params(tmp_path, {"q": L04_STUDY})
+    study = tuning.resolve_study(config.load(params_file), "q")
+    view = study.lecture_view
+    assert view.k == config.load(params_file).lecture("l04_model_selection").k
+    with pytest.raises(MldmError, match="reads lecture key 'l2_lambda'"):
+        view.l2_lambda  # noqa: B018
+
+
+def test_code_closure_follows_lazy_imports():
+    from mldm import tuning
+
+    files = [rel for rel, _ in tuning.source_files("l02_linear_classifiers")]
+    assert files == sorted(files)
+    # the softmax objective imports mldm.models inside the function; the trial loop is there too
+    assert {"lectures/l02_linear_classifiers.py", "models/__init__.py", "tuning/queue.py"} <= set(
+        files
+    )
+    assert "lectures/l05_svm.py" not in files  # another lecture is not code of this study
+    # L07's objective gets fit_classifier from mldm.training's lazy table (a module by name)
+    assert "training/loop.py" in {rel for rel, _ in tuning.source_files("l07_training")}
+
+
+def test_changed_code_starts_a_full_study_and_same_code_resumes(workspace, monkeypatch):
+    from mldm import tuning
+    from mldm.tuning import identity
+
+    n = 3
+    _params(workspace, {"s": {**STUDY, "n_trials": n}})
+    tuning.run_stage("s", "params.yaml", workspace)
+    old = _trials(workspace, "s")
+    assert len(_finished(old)) == n
+    tuning.run_stage("s", "params.yaml", workspace)  # same code: the finished study, no trial
+    assert _trials(workspace, "s") == old
+
+    # a changed source file (here: one more file in the code the study runs)
+    extra = workspace / "changed.py"
+    extra.write_text("X = 1\n")
+    real = identity.source_files
+    monkeypatch.setattr(
+        identity, "source_files", lambda lecture: [*real(lecture), ("zz_changed.py", extra)]
+    )
+    tuning.run_stage("s", "params.yaml", workspace)
+    new = _trials(workspace, "s")
+    assert len(_finished(new)) == n == len(new)  # the whole budget ran again, on the new code
+    table = (workspace / "tuning" / "s" / "trials.csv").read_text()
+    assert len(table.strip().splitlines()) == n + 1
+    extra.write_text("X = 2\n")  # its bytes count, not only its name
+    assert _trials(workspace, "s") == []
 
 
 # --- one worker: budget, default trial, outputs, determinism -----------------------------------
@@ -232,7 +324,7 @@ def test_two_workers_finish_the_budget_exactly(workspace):
     cfg = config.load("params.yaml")
     study = tuning.resolve_study(cfg, "s")
     storage = tuning.open_storage(tuning.storage_url(study.spec, workspace))
-    tuning.prepare(study, storage, f"s-{study.definition_hash(tuning.dataset_hashes(study))}")
+    tuning.prepare(study, storage, tuning.study_name(study, tuning.dataset_hashes(study)))
     workers = [_worker(workspace, "s") for _ in range(2)]
     outs = [w.communicate(timeout=300) for w in workers]
     assert [w.returncode for w in workers] == [0, 0], outs
@@ -290,6 +382,33 @@ def test_killed_study_resumes_to_the_same_result(workspace, tmp_path_factory):
     clean = read_json(other / "tuning" / "s" / "best.json")
     assert resumed["best"]["value"] == pytest.approx(clean["best"]["value"], rel=1e-9)
     assert resumed["best"]["params"] == pytest.approx(clean["best"]["params"], rel=1e-12)
+
+
+def test_dead_workers_trial_is_retried_on_an_rdb_storage(workspace, monkeypatch):
+    """A worker elsewhere claims a trial and dies: its heartbeat goes stale, the stage fails
+    the trial and runs a retry with its parameters, and the budget stays exact."""
+    from mldm import tuning
+    from mldm.tuning import queue, stage
+
+    n = 4
+    monkeypatch.setattr(tuning.storage, "HEARTBEAT_S", 1)  # stale after 2 s
+    monkeypatch.setenv("MLDM_OPTUNA_STORAGE", f"sqlite:///{workspace}/studies.db")
+    _params(workspace, {"s": {**STUDY, "n_trials": n}})
+    study = tuning.resolve_study(config.load("params.yaml"), "s")
+    storage = tuning.open_storage(tuning.storage_url(study.spec, workspace))
+    name = tuning.study_name(study, tuning.dataset_hashes(study))
+    ostudy = tuning.prepare(study, storage, name)
+    frozen, trial_id = queue._pop(ostudy, storage, name)  # the other worker claims trial 0 ...
+    storage.record_heartbeat(trial_id)  # ... beats once, and is killed
+    stage._drain(study, storage, name, None, timeout_s=120)
+    trials = {t.number: t for t in ostudy.get_trials(deepcopy=False)}
+    assert trials[frozen.number].state.name == "FAIL"
+    retries = [t for t in trials.values() if t.user_attrs.get(tuning.RETRY_OF) == frozen.number]
+    assert [t.state.name for t in retries] == ["COMPLETE"]
+    assert retries[0].params == {"lr": 0.5}  # trial 0's parameters: the defaults
+    assert len(_finished(_trials(workspace, "s"))) == n == len(trials) - 1
+    tuning.prepare(study, storage, name)  # nothing left to queue: the failed one was replaced
+    assert len(ostudy.get_trials(deepcopy=False)) == n + 1
 
 
 # --- several workers on a PostgreSQL storage (the several-machines setup) ------------------------

@@ -87,7 +87,8 @@ def _ctx(prepared_root, report=lambda v, s: None, seed=0, k=5):
 
 
 def test_tunable_exports_the_objective():
-    assert l04.TUNABLE == {"poly_ridge": l04.poly_ridge_objective}
+    assert l04.TUNABLE["poly_ridge"].objective is l04.poly_ridge_objective
+    assert l04.TUNABLE["poly_ridge"].reads == ("k",)  # K of the K-fold CV, nothing else
 
 
 def test_objective_is_kfold_cv_of_the_pipeline(prepared_root):

@@ -16,6 +16,7 @@ from pydantic import Field
 from mldm.config import LectureParams, Strict
 from mldm.evaluation import classification_metrics, relative_error
 from mldm.lectures.claims import Claim, ClaimSet, equals, gt, lt
+from mldm.tuning.spec import Tunable
 
 if TYPE_CHECKING:
     from mldm.lectures.base import Context
@@ -373,4 +374,4 @@ def softmax_objective(ctx, params: Softmax) -> dict[str, float]:
     }
 
 
-TUNABLE = {"softmax": softmax_objective}
+TUNABLE = {"softmax": Tunable(softmax_objective)}  # reads only its block, ctx.seed, data

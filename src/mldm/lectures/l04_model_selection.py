@@ -26,6 +26,7 @@ from pydantic import Field, model_validator
 
 from mldm.config import LectureParams, Strict
 from mldm.lectures.claims import Claim, ClaimSet, between, equals, gt, lt
+from mldm.tuning.spec import Tunable
 
 if TYPE_CHECKING:
     from mldm.lectures.base import Context
@@ -368,7 +369,7 @@ def poly_ridge_objective(ctx, params: PolyRidge) -> dict[str, float]:
     return {"cv_mse": float(np.mean(scores)), "cv_mse_std": float(np.std(scores))}
 
 
-TUNABLE = {"poly_ridge": poly_ridge_objective}
+TUNABLE = {"poly_ridge": Tunable(poly_ridge_objective, reads=("k",))}  # K of the K-fold CV
 
 
 # ---------------------------------------------------------------------------------------------

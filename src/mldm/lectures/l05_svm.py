@@ -26,6 +26,7 @@ from pydantic import Field, field_validator, model_validator
 
 from mldm.config import LectureParams, Strict
 from mldm.lectures.claims import Claim, ClaimSet, between, equals, ge, gt, le, lt
+from mldm.tuning.spec import Tunable
 
 if TYPE_CHECKING:
     from mldm.lectures.base import Context
@@ -450,7 +451,7 @@ def digits_rbf_objective(ctx, params: DigitsRBF) -> dict[str, float]:
     return {"cv_accuracy": float(np.mean(scores)), "cv_accuracy_std": float(np.std(scores))}
 
 
-TUNABLE = {"digits_rbf": digits_rbf_objective}
+TUNABLE = {"digits_rbf": Tunable(digits_rbf_objective, reads=("k", "tol"))}
 
 
 # ---------------------------------------------------------------------------------------------

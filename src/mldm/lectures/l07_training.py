@@ -19,6 +19,7 @@ from pydantic import Field
 
 from mldm.config import LectureParams, Strict
 from mldm.lectures.claims import Claim, ClaimSet, between, equals, gt, lt
+from mldm.tuning.spec import Tunable
 
 if TYPE_CHECKING:
     from mldm.lectures.base import Context
@@ -369,7 +370,7 @@ def tuned_mlp_objective(ctx, params: TunedMLP) -> dict[str, float]:
     return {"val_loss": float(h["val_loss"][-1]), "val_accuracy": float(h["val_accuracy"][-1])}
 
 
-TUNABLE = {"mlp": tuned_mlp_objective}
+TUNABLE = {"mlp": Tunable(tuned_mlp_objective)}  # reads only its block, ctx.seed, data
 
 
 # ---------------------------------------------------------------------------------------------
