@@ -15,11 +15,15 @@ def test_expectations():
 
 
 def test_claimset_requires_every_claim_measured():
-    claims = ClaimSet(Claim("a", "A", "1-2", lt(1)), Claim("b", "B", "3", gt(0)))
+    claims = ClaimSet(
+        Claim("a", "A", "1-2", lt(1), kind="identity"),
+        Claim("b", "B", "3", gt(0), kind="effect"),
+    )
     out = claims.results({"a": 0.5, "b": -1})
     assert out["a"]["passed"] is True and out["b"]["passed"] is False
     assert out["a"] == {
         "text": "A",
+        "kind": "identity",
         "passed": True,
         "measured": 0.5,
         "expected": "< 1",
@@ -30,4 +34,13 @@ def test_claimset_requires_every_claim_measured():
     with pytest.raises(RuntimeError, match="measured but not declared"):
         claims.results({"a": 0.5, "b": 1, "c": 2})
     with pytest.raises(ValueError, match="duplicate"):
-        ClaimSet(Claim("a", "A", "1", lt(1)), Claim("a", "A", "1", lt(1)))
+        ClaimSet(
+            Claim("a", "A", "1", lt(1), kind="oracle"), Claim("a", "A", "1", lt(1), kind="oracle")
+        )
+
+
+def test_claim_kind_is_required_and_checked():
+    with pytest.raises(TypeError, match="kind"):
+        Claim("a", "A", "1", lt(1))
+    with pytest.raises(ValueError, match="kind 'exact' is not one of"):
+        Claim("a", "A", "1", lt(1), kind="exact")

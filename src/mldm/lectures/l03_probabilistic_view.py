@@ -45,18 +45,21 @@ CLAIMS = ClaimSet(
         "(relative difference to the normal equation, σ learned jointly)",
         "745-790",
         lt(1e-6),
+        kind="identity",
     ),
     Claim(
         "sigma2_mle_is_mean_squared_residual",
         "…and the MLE of σ² is the mean squared residual RSS/N (relative difference)",
         "745-790",
         lt(1e-6),
+        kind="identity",
     ),
     Claim(
         "log_likelihood_matches_statsmodels",
         "The maximized Gaussian log-likelihood equals statsmodels OLS llf (relative)",
         "765-771",
         lt(1e-8),
+        kind="oracle",
     ),
     Claim(
         "gaussian_mean_equals_mode",
@@ -64,6 +67,7 @@ CLAIMS = ClaimSet(
         "argmax_y p(y|x), searched on a y-grid, coincide (max |difference| in grid steps)",
         "630-641",
         le(0.5),
+        kind="identity",
     ),
     Claim(
         "bernoulli_nll_is_cross_entropy",
@@ -71,6 +75,7 @@ CLAIMS = ClaimSet(
         "(|difference| to scikit-learn log_loss)",
         "823-845",
         lt(1e-12),
+        kind="oracle",
     ),
     Claim(
         "logistic_mle_matches_statsmodels",
@@ -78,6 +83,7 @@ CLAIMS = ClaimSet(
         "Logit's MLE (relative coefficient difference)",
         "823-845",
         lt(1e-6),
+        kind="oracle",
     ),
     Claim(
         "categorical_nll_is_cross_entropy",
@@ -85,6 +91,7 @@ CLAIMS = ClaimSet(
         "(|difference| to scikit-learn log_loss, iris)",
         "847-880",
         lt(1e-12),
+        kind="oracle",
     ),
     Claim(
         "map_gaussian_prior_is_ridge",
@@ -92,12 +99,14 @@ CLAIMS = ClaimSet(
         "(worst relative difference to scikit-learn Ridge over the τ² grid)",
         "745-790",
         lt(1e-8),
+        kind="oracle",
     ),
     Claim(
         "map_flat_prior_is_mle",
         "As τ² → ∞ the prior flattens and MAP → MLE (relative difference at the largest τ²)",
         "745-790",
         lt(1e-6),
+        kind="identity",
     ),
 )
 

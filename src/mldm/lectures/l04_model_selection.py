@@ -111,6 +111,7 @@ CLAIMS = ClaimSet(
         "synthetic, the slide's degrees 1-5)",
         "1028-1038",
         lt(1e-8),
+        kind="oracle",
     ),
     Claim(
         "hard_sigmoids_make_polyline",
@@ -118,6 +119,7 @@ CLAIMS = ClaimSet(
         "hard-sigmoid basis reproduces it exactly (max |fit − np.interp| on a fine grid)",
         "941-955",
         lt(1e-9),
+        kind="identity",
     ),
     # --- overfitting -----------------------------------------------------------------------
     Claim(
@@ -126,6 +128,7 @@ CLAIMS = ClaimSet(
         "training MSE from one degree to the next (synthetic and mcycle, relative tol 1e-9)",
         "1066, 1084",
         equals(0),
+        kind="effect",
     ),
     Claim(
         "synthetic_test_min_interior",
@@ -133,6 +136,7 @@ CLAIMS = ClaimSet(
         "(argmin over degrees 1-12)",
         "1086, 1094",
         between(2, 11),
+        kind="effect",
     ),
     Claim(
         "mcycle_cv_min_interior",
@@ -140,6 +144,7 @@ CLAIMS = ClaimSet(
         "(argmin over degrees 1-20)",
         "1181-1186",
         between(2, 19),
+        kind="effect",
     ),
     Claim(
         "synthetic_overfit_ratio",
@@ -147,12 +152,14 @@ CLAIMS = ClaimSet(
         "minimum (ratio, synthetic)",
         "1092-1105",
         gt(10),
+        kind="effect",
     ),
     Claim(
         "mcycle_overfit_ratio",
         "Overfitting: the same ratio on mcycle",
         "1092-1105",
         gt(10),
+        kind="effect",
     ),
     Claim(
         "degree1_underfits",
@@ -160,6 +167,7 @@ CLAIMS = ClaimSet(
         "(ratio to the minimum test MSE, the smaller of the two datasets)",
         "1120-1124, 1185",
         gt(1.5),
+        kind="effect",
     ),
     # --- model selection -------------------------------------------------------------------
     Claim(
@@ -168,6 +176,7 @@ CLAIMS = ClaimSet(
         "(max relative difference over every degree of both datasets)",
         "1211-1218",
         lt(1e-9),
+        kind="oracle",
     ),
     Claim(
         "loo_closed_form_matches_brute_force",
@@ -176,6 +185,7 @@ CLAIMS = ClaimSet(
         "below 1 − 1e-6; nearer 1 both sides lose digits as ε/(1 − h_ii))",
         "1194-1200",
         lt(1e-8),
+        kind="identity",
     ),
     Claim(
         "small_validation_set_is_noisy",
@@ -183,6 +193,7 @@ CLAIMS = ClaimSet(
         "over random splits with 5% held out than with 30% (ratio of std's, mcycle)",
         "1176",
         gt(1.5),
+        kind="effect",
     ),
     Claim(
         "aic_bic_match_statsmodels",
@@ -190,6 +201,7 @@ CLAIMS = ClaimSet(
         "(max |difference| over every degree of both datasets)",
         "1222-1235",
         lt(1e-6),
+        kind="oracle",
     ),
     Claim(
         "bic_never_above_aic",
@@ -197,6 +209,7 @@ CLAIMS = ClaimSet(
         "(violations over the synthetic draw, mcycle and every replicate)",
         "1226-1235",
         equals(0),
+        kind="effect",
     ),
     Claim(
         "selection_finds_true_degree",
@@ -205,6 +218,7 @@ CLAIMS = ClaimSet(
         "(largest |mode − 3| of the four)",
         "1156-1163, 1167-1235",
         equals(0),
+        kind="effect",
     ),
     # --- regularization --------------------------------------------------------------------
     Claim(
@@ -213,6 +227,7 @@ CLAIMS = ClaimSet(
         "(max relative difference, diabetes and the synthetic degree-12 fit)",
         "1247-1255",
         lt(1e-8),
+        kind="oracle",
     ),
     Claim(
         "weight_decay_is_ridge",
@@ -220,6 +235,7 @@ CLAIMS = ClaimSet(
         "solution (relative difference, diabetes)",
         "1259-1262",
         lt(1e-6),
+        kind="identity",
     ),
     Claim(
         "l2_rescues_high_degree",
@@ -227,6 +243,7 @@ CLAIMS = ClaimSet(
         "with λ (median over fresh synthetic training sets)",
         "1284-1304",
         gt(2),
+        kind="effect",
     ),
     Claim(
         "weight_norm_shrinks",
@@ -234,6 +251,7 @@ CLAIMS = ClaimSet(
         "(diabetes and synthetic degree-12 paths)",
         "1259-1261",
         equals(0),
+        kind="effect",
     ),
     Claim(
         "lasso_matches_sklearn",
@@ -241,18 +259,21 @@ CLAIMS = ClaimSet(
         "(max |coefficient difference|, diabetes)",
         "1309-1314",
         lt(1e-4),
+        kind="oracle",
     ),
     Claim(
         "l1_gives_exact_zeros",
         "L1 gives a sparse w: exact zeros among the 10 diabetes weights",
         "1328-1329",
         gt(0),
+        kind="effect",
     ),
     Claim(
         "l2_gives_no_zeros",
         "…while L2 with the same λ only shrinks: exact zeros among the same weights",
         "1259-1261, 1328-1329",
         equals(0),
+        kind="effect",
     ),
 )
 

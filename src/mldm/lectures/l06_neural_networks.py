@@ -131,6 +131,7 @@ CLAIMS = ClaimSet(
         "2146-2235",
         lt(1e-6),
         exact=True,
+        kind="oracle",
     ),
     Claim(
         "bce_gradient_is_not_the_slides",
@@ -140,6 +141,7 @@ CLAIMS = ClaimSet(
         "2199-2206",
         gt(0.1),
         exact=True,
+        kind="worked_example",
     ),
     Claim(
         "no_activation_is_linear",
@@ -148,6 +150,7 @@ CLAIMS = ClaimSet(
         "2066-2072",
         lt(1e-10),
         exact=True,
+        kind="identity",
     ),
     Claim(
         "sigmoid_gradient_vanishes",
@@ -156,6 +159,7 @@ CLAIMS = ClaimSet(
         "2093-2100",
         lt(0.01),
         exact=True,
+        kind="effect",
     ),
     Claim(
         "relu_trains_deep_net_faster_than_sigmoid",
@@ -163,6 +167,7 @@ CLAIMS = ClaimSet(
         "lower training loss than the sigmoid one (sigmoid − ReLU final loss)",
         "2093-2125",
         gt(0.3),
+        kind="effect",
     ),
     Claim(
         "regression_head_beats_linear",
@@ -170,6 +175,7 @@ CLAIMS = ClaimSet(
         "regression over the MLP's",
         "2127-2140",
         gt(5.0),
+        kind="effect",
     ),
     Claim(
         "conv_worked_example",
@@ -178,6 +184,7 @@ CLAIMS = ClaimSet(
         "2300-2308",
         equals(0.0),
         exact=True,
+        kind="worked_example",
     ),
     Claim(
         "conv_matches_torch",
@@ -186,6 +193,7 @@ CLAIMS = ClaimSet(
         "2290-2308",
         lt(1e-10),
         exact=True,
+        kind="oracle",
     ),
     Claim(
         "dense_layer_params",
@@ -193,6 +201,7 @@ CLAIMS = ClaimSet(
         "2254-2258",
         equals(14_400_000_000),
         exact=True,
+        kind="worked_example",
     ),
     Claim(
         "conv_layer_params",
@@ -200,6 +209,7 @@ CLAIMS = ClaimSet(
         "2354-2358",
         equals(15000),
         exact=True,
+        kind="worked_example",
     ),
     Claim(
         "vgg_two_3x3_cheaper_than_5x5",
@@ -208,6 +218,7 @@ CLAIMS = ClaimSet(
         "2400-2408",
         lt(0.75),
         exact=True,
+        kind="worked_example",
     ),
     Claim(
         "lenet_beats_mlp_with_fewer_params",
@@ -215,6 +226,7 @@ CLAIMS = ClaimSet(
         "times more parameters (test accuracy LeNet − MLP)",
         "2254-2390",
         gt(0.0),
+        kind="effect",
     ),
     Claim(
         "shortcut_trains_deep_stack",
@@ -222,12 +234,14 @@ CLAIMS = ClaimSet(
         "stack with shortcuts h + F(h) does (final training loss, plain − residual, MNIST-1D)",
         "2410-2420",
         gt(0.5),
+        kind="effect",
     ),
     Claim(
         "resnet_learns_mnist",
         "A small ResNet (y = ReLU(x + F(x)) blocks) reaches high MNIST test accuracy",
         "2410-2420",
         gt(0.9),
+        kind="effect",
     ),
     Claim(
         "rnn_many_to_many_improves_with_t",
@@ -235,6 +249,7 @@ CLAIMS = ClaimSet(
         "sequence (test accuracy at the last step minus at step T/4)",
         "2456-2490",
         gt(0.2),
+        kind="effect",
     ),
     Claim(
         "attention_matches_torch",
@@ -243,6 +258,7 @@ CLAIMS = ClaimSet(
         "2530-2570",
         lt(1e-10),
         exact=True,
+        kind="oracle",
     ),
     Claim(
         "transformer_block_matches_torch",
@@ -251,6 +267,7 @@ CLAIMS = ClaimSet(
         "2520-2570",
         lt(1e-10),
         exact=True,
+        kind="oracle",
     ),
     Claim(
         "gcn_karate_two_labels",
@@ -258,6 +275,7 @@ CLAIMS = ClaimSet(
         "recovers the karate club split (accuracy on the other 32 members)",
         "2574-2587",
         gt(0.85),
+        kind="effect",
     ),
     Claim(
         "gcn_beats_mlp_on_sbm",
@@ -265,6 +283,7 @@ CLAIMS = ClaimSet(
         "helps: GCN − MLP test accuracy",
         "2574-2587",
         gt(0.1),
+        kind="effect",
     ),
     Claim(
         "mnist1d_reference_ordering",
@@ -272,6 +291,7 @@ CLAIMS = ClaimSet(
         "between neighbours in that order, test accuracy)",
         "2019-2587",
         gt(0.0),
+        kind="effect",
     ),
 )
 

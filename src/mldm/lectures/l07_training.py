@@ -113,6 +113,7 @@ CLAIMS = ClaimSet(
         "2599-2606",
         lt(1e-12),
         exact=True,
+        kind="oracle",
     ),
     Claim(
         "momentum_matches_torch",
@@ -121,6 +122,7 @@ CLAIMS = ClaimSet(
         "2626-2640",
         lt(1e-12),
         exact=True,
+        kind="oracle",
     ),
     Claim(
         "rmsprop_matches_torch",
@@ -129,6 +131,7 @@ CLAIMS = ClaimSet(
         "2643-2656",
         lt(1e-12),
         exact=True,
+        kind="oracle",
     ),
     Claim(
         "adam_matches_torch",
@@ -136,6 +139,7 @@ CLAIMS = ClaimSet(
         "2680-2698",
         lt(1e-12),
         exact=True,
+        kind="oracle",
     ),
     Claim(
         "adam_beta1_zero_is_rmsprop",
@@ -143,6 +147,7 @@ CLAIMS = ClaimSet(
         "2690-2698",
         equals(0.0),
         exact=True,
+        kind="identity",
     ),
     Claim(
         "slide_adam_first_step",
@@ -151,6 +156,7 @@ CLAIMS = ClaimSet(
         "2680-2698",
         between(3.16, 3.17),
         exact=True,
+        kind="worked_example",
     ),
     Claim(
         "moving_average_weights_sum",
@@ -158,6 +164,7 @@ CLAIMS = ClaimSet(
         "2660-2678",
         between(0.99999, 1.0),
         exact=True,
+        kind="identity",
     ),
     Claim(
         "momentum_beats_sgd_on_ill_conditioned_valley",
@@ -166,6 +173,7 @@ CLAIMS = ClaimSet(
         "2618-2640",
         gt(3.0),
         exact=True,
+        kind="effect",
     ),
     Claim(
         "adaptive_optimizers_beat_sgd",
@@ -173,6 +181,7 @@ CLAIMS = ClaimSet(
         "(SGD − Adam final training loss)",
         "2599-2698",
         gt(0.0),
+        kind="effect",
     ),
     Claim(
         "whitened_covariance_is_identity",
@@ -181,6 +190,7 @@ CLAIMS = ClaimSet(
         "2706-2716",
         lt(1e-6),
         exact=True,
+        kind="identity",
     ),
     Claim(
         "preprocessing_lowers_condition_number",
@@ -189,6 +199,7 @@ CLAIMS = ClaimSet(
         "2706-2716",
         gt(1.0),
         exact=True,
+        kind="effect",
     ),
     Claim(
         "standardized_inputs_train_faster",
@@ -197,6 +208,7 @@ CLAIMS = ClaimSet(
         "epochs, raw over standardized (digits)",
         "2706-2716",
         gt(1.0),
+        kind="effect",
     ),
     Claim(
         "zero_init_is_symmetric",
@@ -204,6 +216,7 @@ CLAIMS = ClaimSet(
         "the same (distinct hidden units)",
         "2718-2732",
         equals(1),
+        kind="effect",
     ),
     Claim(
         "naive_init_vanishes_in_deep_nets",
@@ -211,6 +224,7 @@ CLAIMS = ClaimSet(
         "activation std over first-layer std (10 tanh layers)",
         "2718-2726",
         lt(1e-3),
+        kind="effect",
     ),
     Claim(
         "scaled_init_keeps_activations",
@@ -218,6 +232,7 @@ CLAIMS = ClaimSet(
         "through depth: worst last/first std ratio over lecture/tanh, xavier/tanh, he/relu",
         "2730-2732",
         gt(0.1),
+        kind="effect",
     ),
     Claim(
         "he_init_trains_deep_relu_net",
@@ -225,6 +240,7 @@ CLAIMS = ClaimSet(
         "(naive − He final training loss)",
         "2718-2732",
         gt(0.5),
+        kind="effect",
     ),
     Claim(
         "dropout_scalings_agree_in_expectation",
@@ -234,6 +250,7 @@ CLAIMS = ClaimSet(
         "2744-2762",
         lt(5.0),
         exact=True,
+        kind="identity",
     ),
     Claim(
         "dropout_reduces_overfitting",
@@ -241,6 +258,7 @@ CLAIMS = ClaimSet(
         "cross-entropy without dropout minus with (inverted) dropout",
         "2734-2742",
         gt(0.0),
+        kind="effect",
     ),
     Claim(
         "norm_layers_match_torch",
@@ -249,6 +267,7 @@ CLAIMS = ClaimSet(
         "2764-2821",
         lt(1e-10),
         exact=True,
+        kind="oracle",
     ),
     Claim(
         "bn_eval_is_per_sample",
@@ -258,6 +277,7 @@ CLAIMS = ClaimSet(
         "2786-2791",
         lt(1e-12),
         exact=True,
+        kind="identity",
     ),
     Claim(
         "batch_norm_speeds_up_training",
@@ -265,6 +285,7 @@ CLAIMS = ClaimSet(
         "with BN (same SGD)",
         "2764-2772",
         gt(0.3),
+        kind="effect",
     ),
     Claim(
         "learning_rate_sweet_spot",
@@ -272,6 +293,7 @@ CLAIMS = ClaimSet(
         "interior lr of the sweep (too small: slow; too large: diverges)",
         "2838-2845",
         equals(True),
+        kind="effect",
     ),
 )
 

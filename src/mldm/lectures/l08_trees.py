@@ -95,18 +95,21 @@ CLAIMS = ClaimSet(
         "(max |ours − exact|; the slide prints 0.8133 for 0.8113)",
         "2981-3001",
         lt(1e-12),
+        kind="worked_example",
     ),
     Claim(
         "conditional_entropy_example",
         "The 6-row Y/Z table: H(Z) = 0.65, H(Z|Y) = 0.33, IG(Y) = 0.32 (max |ours − slide|)",
         "3032-3080",
         lt(0.01),
+        kind="worked_example",
     ),
     Claim(
         "conditioning_never_adds_entropy",
         "H(Z) >= H(Z|Y) for every attribute of both tables (smallest H(Z) − H(Z|Y))",
         "3056-3065",
         ge(0),
+        kind="effect",
     ),
     Claim(
         "movie_numbers_match_slide",
@@ -115,12 +118,14 @@ CLAIMS = ClaimSet(
         "subtracts rounded numbers",
         "3088-3173",
         lt(0.015),
+        kind="worked_example",
     ),
     Claim(
         "movie_root_is_director",
         "The attribute of largest information gain at the root of the movie table",
         "3118-3125",
         equals("Director"),
+        kind="worked_example",
     ),
     Claim(
         "movie_tree_as_drawn",
@@ -128,6 +133,7 @@ CLAIMS = ClaimSet(
         "(tied with Length) -> Animated No, Comedy No, Drama Yes; fits all 9 movies",
         "3127-3190",
         equals(True),
+        kind="worked_example",
     ),
     Claim(
         "tennis_tree_as_drawn",
@@ -135,6 +141,7 @@ CLAIMS = ClaimSet(
         "overcast a leaf, temperature nowhere (the slide's questions a-c)",
         "2918-2945",
         equals(True),
+        kind="worked_example",
     ),
     Claim(
         "gain_is_mutual_information",
@@ -142,6 +149,7 @@ CLAIMS = ClaimSet(
         "both tables' attributes)",
         "3067-3080",
         lt(1e-12),
+        kind="oracle",
     ),
     # --- real-valued trees, overfitting, pruning ---------------------------------------------
     Claim(
@@ -150,30 +158,35 @@ CLAIMS = ClaimSet(
         "(criterion='entropy'), max |Δ| over breast_cancer, wine, digits",
         "3192-3200",
         le(0.02),
+        kind="oracle",
     ),
     Claim(
         "grown_tree_overfits",
         "A fully grown tree on noisy labels: train minus test accuracy (train accuracy is 1)",
         "3201-3207",
         gt(0.1),
+        kind="effect",
     ),
     Claim(
         "pruning_shrinks_tree",
         "Reduced-error pruning on a validation set: leaves after / leaves before",
         "3208-3245",
         lt(0.5),
+        kind="effect",
     ),
     Claim(
         "pruning_keeps_validation_accuracy",
         "Pruned minus unpruned validation accuracy (nodes are cut only if that does not hurt)",
         "3208-3245",
         ge(0),
+        kind="effect",
     ),
     Claim(
         "pruning_helps_test",
         "Pruned minus unpruned test accuracy on fresh data",
         "3208-3245",
         gt(0),
+        kind="effect",
     ),
     # --- bagging and random forests -------------------------------------------------------------
     Claim(
@@ -182,18 +195,21 @@ CLAIMS = ClaimSet(
         "same settings, max |Δ| over breast_cancer, wine, digits (mean over three seeds)",
         "3295-3449",
         le(0.02),
+        kind="oracle",
     ),
     Claim(
         "bagging_beats_one_tree",
         "Digits: bagged trees minus a single tree, test accuracy",
         "3295-3330",
         gt(0.05),
+        kind="effect",
     ),
     Claim(
         "more_trees_help",
         "Digits: a bag of the most trees minus a bag of one tree (the slides' 1/5/25/100)",
         "3318-3330",
         gt(0.1),
+        kind="effect",
     ),
     Claim(
         "forest_decorrelates_trees",
@@ -201,12 +217,14 @@ CLAIMS = ClaimSet(
         "random forest (random attribute subsets make the members differ)",
         "3335-3350",
         gt(0),
+        kind="effect",
     ),
     Claim(
         "oob_tracks_test",
         "The out-of-bag accuracy estimate of the random forest vs its test accuracy (|Δ|, digits)",
         "3302-3330",
         lt(0.03),
+        kind="effect",
     ),
     # --- AdaBoost ------------------------------------------------------------------------
     Claim(
@@ -215,6 +233,7 @@ CLAIMS = ClaimSet(
         "|Δ|; exact 0.424, 0.662, 0.908: the slide rounds)",
         "3389-3425",
         lt(0.015),
+        kind="worked_example",
     ),
     Claim(
         "adaboost_update_is_samme",
@@ -222,6 +241,7 @@ CLAIMS = ClaimSet(
         "AdaBoost (SAMME, K = 2) on breast_cancer with the same stumps (max |Δε|)",
         "3433-3449",
         lt(1e-10),
+        kind="oracle",
     ),
     Claim(
         "exp_loss_bounds_training_error",
@@ -229,18 +249,21 @@ CLAIMS = ClaimSet(
         "(max of error − bound)",
         "3461-3475",
         le(0),
+        kind="effect",
     ),
     Claim(
         "exp_loss_decreases",
         "The exponential loss falls every round (number of rounds where it rises)",
         "3461-3475",
         equals(0),
+        kind="effect",
     ),
     Claim(
         "boosting_beats_stump",
         "breast_cancer: AdaBoost minus a single stump, test accuracy",
         "3373-3449",
         gt(0.03),
+        kind="effect",
     ),
 )
 

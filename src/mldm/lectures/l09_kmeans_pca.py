@@ -84,6 +84,7 @@ CLAIMS = ClaimSet(
         "of rises over every run: 3 initializations × seeds, digits and blobs)",
         "3600-3617",
         equals(0),
+        kind="effect",
     ),
     Claim(
         "kmeans_matches_sklearn",
@@ -91,6 +92,7 @@ CLAIMS = ClaimSet(
         "and J (max relative difference, digits)",
         "3577-3595",
         lt(1e-6),
+        kind="oracle",
     ),
     Claim(
         "elbow_finds_true_k",
@@ -98,12 +100,14 @@ CLAIMS = ClaimSet(
         "elbow K minus the true K",
         "3625-3635",
         equals(0),
+        kind="effect",
     ),
     Claim(
         "farthest_point_picks_outlier",
         "Farthest-point initialization picks a far outlier as a centre (the slide's warning)",
         "3645-3652",
         equals(True),
+        kind="effect",
     ),
     Claim(
         "clustering_quality_near_sklearn",
@@ -111,6 +115,7 @@ CLAIMS = ClaimSet(
         "K-means minus scikit-learn's over the same number of seeded runs (|Δ|)",
         "3577-3595",
         lt(0.05),
+        kind="oracle",
     ),
     Claim(
         "soft_tends_to_hard",
@@ -118,6 +123,7 @@ CLAIMS = ClaimSet(
         "(max distance / data std)",
         "3664-3690",
         lt(1e-3),
+        kind="identity",
     ),
     Claim(
         "stiffness_hardens_assignments",
@@ -125,6 +131,7 @@ CLAIMS = ClaimSet(
         "the β grid)",
         "3664-3690",
         equals(0),
+        kind="effect",
     ),
     # --- PCA --------------------------------------------------------------------------------
     Claim(
@@ -133,6 +140,7 @@ CLAIMS = ClaimSet(
         "components (max |Δ|, faces, the N − 1 directions with variance)",
         "3949-4000",
         lt(1e-8),
+        kind="identity",
     ),
     Claim(
         "pca_matches_sklearn",
@@ -140,6 +148,7 @@ CLAIMS = ClaimSet(
         "relative |Δ|, faces)",
         "3700-4000",
         lt(1e-8),
+        kind="oracle",
     ),
     Claim(
         "three_views_agree",
@@ -147,6 +156,7 @@ CLAIMS = ClaimSet(
         "λ_i = σ_i²/N from the SVD (max |Δ| / λ_1, every M)",
         "3795-4000",
         lt(1e-10),
+        kind="identity",
     ),
     Claim(
         "pca_beats_random_bases",
@@ -154,6 +164,7 @@ CLAIMS = ClaimSet(
         "faces better: smallest random E minus PCA's E",
         "3795-3830",
         gt(0),
+        kind="effect",
     ),
     Claim(
         "svd_example_matches_slide",
@@ -162,12 +173,14 @@ CLAIMS = ClaimSet(
         "truncates σ₁ = 12.48 to 12.4; its u₃ and v₃ do not pair, see the worked example)",
         "3976",
         lt(0.1),
+        kind="worked_example",
     ),
     Claim(
         "rank2_error_is_sigma3",
         "Keeping two singular triplets of that matrix leaves ||A − A₂||_F = σ₃ (|Δ|)",
         "3960-3976",
         lt(1e-10),
+        kind="identity",
     ),
     Claim(
         "faces_reconstruct_better_with_more_components",
@@ -175,12 +188,14 @@ CLAIMS = ClaimSet(
         "(number of rises)",
         "3890-3900",
         equals(0),
+        kind="effect",
     ),
     Claim(
         "seven_eigenfaces_capture_most",
         "Share of the face variance the top 7 eigenfaces keep (x ≈ x̄ + a₁u₁ + ... + a₇u₇)",
         "3890-3900",
         ge(0.5),
+        kind="effect",
     ),
     Claim(
         "patch_psnr_grows",
@@ -188,6 +203,7 @@ CLAIMS = ClaimSet(
         "are added (number of falls)",
         "4006-4030",
         equals(0),
+        kind="effect",
     ),
     Claim(
         "denoising_gains_psnr",
@@ -195,6 +211,7 @@ CLAIMS = ClaimSet(
         "the clean image (dB gained)",
         "4032-4045",
         gt(1.0),
+        kind="effect",
     ),
 )
 

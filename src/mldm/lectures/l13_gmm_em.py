@@ -83,12 +83,14 @@ CLAIMS = ClaimSet(
         "samples and draws of q)",
         "5700-5720",
         lt(1e-10),
+        kind="identity",
     ),
     Claim(
         "posterior_closes_the_gap",
         "With q = p(z|x; θ) (the E-step) the KL term is 0 and L(q, θ) = log p(x; θ) (max |Δ|)",
         "5730-5745",
         lt(1e-10),
+        kind="identity",
     ),
     Claim(
         "em_never_decreases_likelihood",
@@ -96,6 +98,7 @@ CLAIMS = ClaimSet(
         "full and diag, k-means and random starts, synthetic and iris)",
         "5745-5775",
         equals(0),
+        kind="effect",
     ),
     Claim(
         "em_matches_sklearn",
@@ -103,6 +106,7 @@ CLAIMS = ClaimSet(
         "mean log-likelihood (max |Δ| per sample, synthetic full and wine diag)",
         "5776-5835",
         lt(1e-4),
+        kind="oracle",
     ),
     Claim(
         "em_recovers_parameters",
@@ -110,6 +114,7 @@ CLAIMS = ClaimSet(
         "the weights, means and covariance entries (matched components)",
         "5600-5660",
         lt(0.2),
+        kind="effect",
     ),
     Claim(
         "bic_finds_true_k",
@@ -117,6 +122,7 @@ CLAIMS = ClaimSet(
         "(picked K minus the true K)",
         "5600-5660",
         equals(0),
+        kind="effect",
     ),
     Claim(
         "mixture_beats_one_gaussian",
@@ -124,6 +130,7 @@ CLAIMS = ClaimSet(
         "lecture's reason for latent variables)",
         "5530-5560",
         gt(0.3),
+        kind="effect",
     ),
     Claim(
         "kmeans_is_the_limit",
@@ -131,6 +138,7 @@ CLAIMS = ClaimSet(
         "same start (max |Δ| / data std at the smallest σ²)",
         "5504-5840",
         lt(1e-6),
+        kind="identity",
     ),
 )
 
