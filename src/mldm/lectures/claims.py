@@ -89,6 +89,18 @@ class Claim:
             raise ValueError(f"claim '{self.id}': kind {self.kind!r} is not one of {KINDS}")
 
 
+def _entry(c: Claim, measured: Any) -> dict:
+    """One claim's entry in the ``claims`` block of metrics."""
+    return {
+        "text": c.text,
+        "kind": c.kind,
+        "passed": c.expect(measured),
+        "measured": measured,
+        "expected": str(c.expect),
+        "lines": c.lines,
+    }
+
+
 class ClaimSet:
     """The claims of one lecture; turns measurements into the ``claims`` block of metrics."""
 
@@ -114,14 +126,28 @@ class ClaimSet:
                 f"claims measured but not declared: {sorted(unknown)}; "
                 f"declared but not measured: {sorted(missing)}"
             )
-        return {
-            c.id: {
-                "text": c.text,
-                "kind": c.kind,
-                "passed": c.expect(measured[c.id]),
-                "measured": measured[c.id],
-                "expected": str(c.expect),
-                "lines": c.lines,
-            }
-            for c in self.claims.values()
-        }
+        return {c.id: _entry(c, measured[c.id]) for c in self.claims.values()}
+
+    def audit(self, stored: dict[str, dict]) -> dict[str, str]:
+        """What is wrong with a stored ``claims`` block (from :meth:`results`, read back from
+        metrics JSON), ``{claim_id: problem}``: a claim stored but not declared, declared but
+        not stored, or whose declaration gives another ``passed`` for the stored ``measured``
+        (the predicate is re-applied: a stored ``passed`` is never trusted alone) or another
+        text, kind, expected or lines. A block written before claims had a kind is not
+        faulted for lacking one."""
+        problems = {cid: "stored but not declared" for cid in stored if cid not in self.claims}
+        for c in self.claims.values():
+            if c.id not in stored:
+                problems[c.id] = "declared but not stored"
+                continue
+            s = stored[c.id]
+            mine = _entry(c, s.get("measured"))  # the predicate re-applied to what was stored
+            if "kind" not in s:
+                del mine["kind"]
+            keys = (mine.keys() | s.keys()) - {"measured"}  # measured is the given (NaN != NaN)
+            diff = sorted(k for k in keys if mine.get(k) != s.get(k))
+            if diff:
+                problems[c.id] = ", ".join(
+                    f"{k}: stored {s.get(k)!r}, declared {mine.get(k)!r}" for k in diff
+                )
+        return problems
