@@ -8,7 +8,7 @@ import pytest
 
 from mldm import config, lectures
 from mldm.errors import MldmError
-from mldm.io import write_json
+from mldm.io import read_json, write_json
 from mldm.report import build
 from mldm.report.build import fmt
 
@@ -30,11 +30,20 @@ def _fake_outputs(tmp_path):
                 "claims": {
                     "c1": {
                         "text": "L1 <gives> zeros",
+                        "kind": "effect",
                         "passed": i != 1,
                         "measured": 37,
                         "expected": "> 0",
                         "lines": "1290-1300",
-                    }
+                    },
+                    "c2": {
+                        "text": "ours equals the library",
+                        "kind": "oracle",
+                        "passed": True,
+                        "measured": 0.0,
+                        "expected": "< 1e-08",
+                        "lines": "1",
+                    },
                 },
                 "worked_example": {
                     "table": {"columns": ["a", "b"], "rows": [[1, 2.5]], "note": "n"}
@@ -82,7 +91,9 @@ def test_report_shows_claims_and_inlines_figures(tmp_path, root):
     )
     html = index.read_text()
     n, n_studies = len(lectures.IDS), len(cfg.studies)
-    assert f"<b>{n - 1} / {n}</b> passed" in html
+    assert f"<b>{2 * n - 1} / {2 * n}</b> passed" in html
+    assert f"(passed / claims by kind: oracle {n}/{n}, effect {n - 1}/{n})" in html
+    assert html.count("<td>oracle 1/1, effect 0/1</td>") == 1  # the lecture that failed
     assert html.count(">FAIL<") == 1
     assert "L1 &lt;gives&gt; zeros" in html  # escaped
     assert html.count("data:image/png;base64,") == n + n_studies
@@ -93,7 +104,8 @@ def test_report_shows_claims_and_inlines_figures(tmp_path, root):
         assert (tmp_path / "reports" / "figures" / "tuning" / name / "history.png").is_file()
     assert not re.search(r"(src|href)=\"(https?:)?//", html)  # renders offline
     md = (tmp_path / "reports" / "summary.md").read_text()
-    assert "| L1 <gives> zeros | 1290-1300 | 37 | > 0 | **FAIL** |" in md
+    assert "| L1 <gives> zeros | effect | 1290-1300 | 37 | > 0 | **FAIL** |" in md
+    assert f"(passed / claims by kind: oracle {n}/{n}, effect {n - 1}/{n})" in md
     for lid in lectures.IDS:
         assert (tmp_path / "reports" / "figures" / lid / "curve.png").is_file()
 
@@ -114,6 +126,22 @@ def test_missing_study_results_is_a_clear_error(tmp_path, root):
     name = next(iter(cfg.studies))
     with pytest.raises(MldmError, match=f"no results for study '{name}'.*dvc repro tune@{name}"):
         build(cfg, tmp_path / "r", tmp_path / "metrics", tmp_path / "plots", tmp_path / "tuning")
+
+
+def test_report_marks_claims_without_kind(tmp_path, root):
+    """Metrics written before claims had a kind still render, their kind shown as missing."""
+    _fake_outputs(tmp_path)
+    cfg = config.load(root / "params.yaml")
+    _fake_studies(tmp_path, cfg)
+    path = tmp_path / "metrics" / f"{lectures.IDS[0]}.json"
+    metrics = read_json(path)
+    del metrics["claims"]["c1"]["kind"]
+    write_json(path, metrics)
+    build(cfg, tmp_path / "reports", tmp_path / "metrics", tmp_path / "plots", tmp_path / "tuning")
+    md = (tmp_path / "reports" / "summary.md").read_text()
+    assert "| L1 <gives> zeros | no kind | 1290-1300 |" in md
+    assert f"oracle {len(lectures.IDS)}/{len(lectures.IDS)}, effect " in md
+    assert f"/{len(lectures.IDS) - 1}, no kind 1/1)" in md  # beside the pass count
 
 
 def test_fmt():

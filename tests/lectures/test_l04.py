@@ -136,3 +136,15 @@ def test_objective_stops_when_report_raises(prepared_root):
     with pytest.raises(Pruned):
         l04.poly_ridge_objective(_ctx(prepared_root, report=report), l04.PolyRidge())
     assert steps == [0, 1]
+
+
+def test_to_nearer_end_is_zero_only_at_the_ends_of_the_sweep():
+    assert [l04._to_nearer_end(d, 12) for d in (1, 2, 4, 11, 12)] == [0, 1, 3, 1, 0]
+    assert l04._to_nearer_end(8, 8) == 0  # a shorter sweep moves the end
+
+
+def test_orthonormal_shrinkage_holds_for_our_ridge_and_lasso():
+    g = np.random.default_rng(0)
+    X = g.normal(size=(60, 5))
+    y = X @ np.array([3.0, -2.0, 0.5, 0.1, 0.0]) + g.normal(scale=0.5, size=60)
+    assert l04._orthonormal_shrinkage(X, y, 0.4) < 1e-10

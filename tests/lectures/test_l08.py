@@ -26,9 +26,15 @@ def test_the_slide_numbers_we_recompute():
     tennis = nums["tennis_root"]
     assert tennis["IG(outlook)"] == pytest.approx(0.2467, abs=1e-4)
     assert tennis["IG(temperature)"] == pytest.approx(0.0292, abs=1e-4)
-    # every slide value is within the rounding the claim allows, and some are truncated
-    gaps = [abs(root[k] - v) for k, v in l08.SLIDE_MOVIE_ROOT.items()]
-    assert max(gaps) < 0.015 and max(gaps) > 0.005
+    # the slide's own rules bring every number to what it prints; plain rounding does not
+    printed = l08._as_slide_prints(root)
+    assert all(l08._printed(printed[k], v) for k, v in l08.SLIDE_MOVIE_ROOT.items())
+    assert not l08._printed(round(root["IG(Famous actors)"], 2), 0.06)  # exact gain 0.073
+
+
+def test_slide_prints_cut_the_class_entropy_and_subtract_printed_numbers():
+    out = l08._as_slide_prints({"H(Like)": 0.918, "H(Like|A)": 0.8455, "IG(A)": 0.0725})
+    assert out == {"H(Like)": 0.91, "H(Like|A)": 0.85, "IG(A)": 0.06}
 
 
 def test_tree_paths_read_the_fitted_trees():

@@ -32,6 +32,12 @@ def test_slide_svd_constants_and_their_sign_slip():
     assert np.linalg.matrix_rank(l09.SVD_EXAMPLE) == 3
 
 
+def test_slide_digits_cut_toward_zero():
+    x = np.array([12.48, 0.0764, -0.0288, -0.6954, 0.5504])
+    np.testing.assert_array_equal(l09._slide_digits(x[:1], 1), [12.4])
+    np.testing.assert_allclose(l09._slide_digits(x[1:], 2), [0.07, -0.02, -0.69, 0.55])
+
+
 def test_helpers():
     rng = np.random.default_rng(0)
     B = l09._random_orthonormal(20, 5, rng)

@@ -8,7 +8,7 @@ the claim's :class:`Expect`, never in the report.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -63,15 +63,42 @@ def is_true() -> Expect:
     return Expect("true", lambda m: m is True or m == 1)
 
 
+# What sort of evidence a claim is (DESIGN.md "Metrics and claims"):
+KINDS = (
+    "worked_example",  # the lecture's printed numbers, reproduced by our code
+    "oracle",  # our implementation vs a well-kept library on the same input
+    "effect",  # what the lecture says happens (a property, a comparison, a trend)
+    "identity",  # two forms of one quantity agree (up to floating point)
+)
+
+
 @dataclass(frozen=True)
 class Claim:
     id: str
     text: str
     lines: str  # where the lecture says it, in course-notes.zh.txt
     expect: Expect
-    # an identity or an oracle comparison: it holds at any size, so on the smoke profile too
-    # (the others are effects that need the default profile's data and epochs)
+    # it holds at any size, so on the smoke profile too; the others need the default
+    # profile's data and epochs. Not derived from ``kind``: an effect on a fixed quadratic or
+    # at initialization holds at any size, and a worked example of a trained net may not.
     exact: bool = False
+    kind: str = field(kw_only=True)
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"claim '{self.id}': kind {self.kind!r} is not one of {KINDS}")
+
+
+def _entry(c: Claim, measured: Any) -> dict:
+    """One claim's entry in the ``claims`` block of metrics."""
+    return {
+        "text": c.text,
+        "kind": c.kind,
+        "passed": c.expect(measured),
+        "measured": measured,
+        "expected": str(c.expect),
+        "lines": c.lines,
+    }
 
 
 class ClaimSet:
@@ -90,7 +117,8 @@ class ClaimSet:
         return claim_id in self.claims
 
     def results(self, measured: dict[str, Any]) -> dict[str, dict]:
-        """``{id: {text, passed, measured, expected, lines}}``; every claim must be measured."""
+        """``{id: {text, kind, passed, measured, expected, lines}}``; every claim must be
+        measured."""
         unknown = set(measured) - set(self.claims)
         missing = set(self.claims) - set(measured)
         if unknown or missing:
@@ -98,13 +126,28 @@ class ClaimSet:
                 f"claims measured but not declared: {sorted(unknown)}; "
                 f"declared but not measured: {sorted(missing)}"
             )
-        return {
-            c.id: {
-                "text": c.text,
-                "passed": c.expect(measured[c.id]),
-                "measured": measured[c.id],
-                "expected": str(c.expect),
-                "lines": c.lines,
-            }
-            for c in self.claims.values()
-        }
+        return {c.id: _entry(c, measured[c.id]) for c in self.claims.values()}
+
+    def audit(self, stored: dict[str, dict]) -> dict[str, str]:
+        """What is wrong with a stored ``claims`` block (from :meth:`results`, read back from
+        metrics JSON), ``{claim_id: problem}``: a claim stored but not declared, declared but
+        not stored, or whose declaration gives another ``passed`` for the stored ``measured``
+        (the predicate is re-applied: a stored ``passed`` is never trusted alone) or another
+        text, kind, expected or lines. A block written before claims had a kind is not
+        faulted for lacking one."""
+        problems = {cid: "stored but not declared" for cid in stored if cid not in self.claims}
+        for c in self.claims.values():
+            if c.id not in stored:
+                problems[c.id] = "declared but not stored"
+                continue
+            s = stored[c.id]
+            mine = _entry(c, s.get("measured"))  # the predicate re-applied to what was stored
+            if "kind" not in s:
+                del mine["kind"]
+            keys = (mine.keys() | s.keys()) - {"measured"}  # measured is the given (NaN != NaN)
+            diff = sorted(k for k in keys if mine.get(k) != s.get(k))
+            if diff:
+                problems[c.id] = ", ".join(
+                    f"{k}: stored {s.get(k)!r}, declared {mine.get(k)!r}" for k in diff
+                )
+        return problems

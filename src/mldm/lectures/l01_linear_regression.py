@@ -51,24 +51,28 @@ CLAIMS = ClaimSet(
         "(max relative difference to numpy lstsq and scikit-learn)",
         "143-153",
         lt(1e-8),
+        kind="oracle",
     ),
     Claim(
         "residual_orthogonal_to_span",
         "y − Xw* ⊥ span(X): Xᵀ(y − Xw*) = 0 (relative to ‖X‖‖y‖)",
         "188-194",
         lt(1e-10),
+        kind="identity",
     ),
     Claim(
         "single_feature_closed_form",
         "The 1-feature closed form for w0, w1 equals the normal equation (house size → price)",
         "66-81, 155-157",
         lt(1e-10),
+        kind="identity",
     ),
     Claim(
         "house_table_singular",
         "On the slide's 4-house table (4 samples, 5 parameters) XᵀX is singular: rank",
         "19-23, 118-124",
         equals(4),
+        kind="worked_example",
     ),
     Claim(
         "house_table_min_norm_fits",
@@ -76,18 +80,21 @@ CLAIMS = ClaimSet(
         "(max |residual|, $1000)",
         "19-23, 143-153",
         lt(1e-6),
+        kind="worked_example",
     ),
     Claim(
         "gd_converges",
         "Gradient descent converges to w* (relative distance ‖w_GD − w*‖/‖w*‖)",
         "202-222",
         lt(1e-3),
+        kind="effect",
     ),
     Claim(
         "gd_loss_monotone",
         "With a small enough r every GD step lowers L(w) (largest increase between epochs)",
         "202-222",
         lt(1e-12),
+        kind="effect",
     ),
     Claim(
         "sgd_shuffle_near_optimum",
@@ -95,6 +102,7 @@ CLAIMS = ClaimSet(
         "(relative excess training MSE)",
         "224-253",
         lt(0.05),
+        kind="effect",
     ),
     Claim(
         "sgd_segment_near_optimum",
@@ -102,6 +110,7 @@ CLAIMS = ClaimSet(
         "(relative excess training MSE)",
         "224-253",
         lt(0.05),
+        kind="effect",
     ),
     Claim(
         "minibatch_gradient_unbiased_exact",
@@ -109,6 +118,7 @@ CLAIMS = ClaimSet(
         "(max |mean g_B − ∇L|, equal batches)",
         "255-267",
         lt(1e-10),
+        kind="identity",
     ),
     Claim(
         "minibatch_gradient_unbiased_mc",
@@ -116,6 +126,7 @@ CLAIMS = ClaimSet(
         "gradient (relative error)",
         "255-267",
         lt(0.05),
+        kind="identity",
     ),
     Claim(
         "newton_one_step",
@@ -123,6 +134,7 @@ CLAIMS = ClaimSet(
         "step (relative excess loss after step 1)",
         "271-284",
         lt(1e-10),
+        kind="identity",
     ),
 )
 

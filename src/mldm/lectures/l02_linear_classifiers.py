@@ -54,6 +54,7 @@ CLAIMS = ClaimSet(
         "convex (min eigenvalue over the GD trajectory)",
         "365-373",
         gt(-1e-12),
+        kind="effect",
     ),
     Claim(
         "squared_loss_nonconvex",
@@ -61,6 +62,7 @@ CLAIMS = ClaimSet(
         "through w* goes negative (min d²L/dt²)",
         "376-390",
         lt(0.0),
+        kind="effect",
     ),
     Claim(
         "newton_matches_sklearn",
@@ -68,6 +70,7 @@ CLAIMS = ClaimSet(
         "(relative coefficient difference, breast_cancer 2 features)",
         "412-424",
         lt(1e-5),
+        kind="oracle",
     ),
     Claim(
         "gd_accuracy_matches_sklearn",
@@ -75,6 +78,7 @@ CLAIMS = ClaimSet(
         "(|difference|, breast_cancer 30 features)",
         "426-432",
         lt(0.03),
+        kind="oracle",
     ),
     Claim(
         "decision_rule_is_linear",
@@ -82,6 +86,7 @@ CLAIMS = ClaimSet(
         "(disagreements on the test set)",
         "446-478",
         equals(0),
+        kind="identity",
     ),
     Claim(
         "squared_loss_stalls_from_wrong_start",
@@ -90,12 +95,14 @@ CLAIMS = ClaimSet(
         "the same GD epochs",
         "386-398, 436-444",
         gt(0.1),
+        kind="effect",
     ),
     Claim(
         "softmax_k2_is_sigmoid",
         "For K = 2, softmax_1(xW) = σ(x(w1 − w2)) (max abs difference, trained W)",
         "553-578",
         lt(1e-12),
+        kind="identity",
     ),
     Claim(
         "softmax_k2_is_logistic_regression",
@@ -103,6 +110,7 @@ CLAIMS = ClaimSet(
         "on softmax equals GD with 2r on the logistic loss (relative difference)",
         "553-578",
         lt(1e-8),
+        kind="identity",
     ),
     Claim(
         "softmax_matches_sklearn",
@@ -110,6 +118,7 @@ CLAIMS = ClaimSet(
         "(worst test-accuracy gap over iris, wine, digits)",
         "530-602",
         lt(0.03),
+        kind="oracle",
     ),
     Claim(
         "one_vs_all_matches_sklearn",
@@ -117,6 +126,7 @@ CLAIMS = ClaimSet(
         "regression (worst test-accuracy gap over iris, wine, digits)",
         "498-528",
         lt(0.03),
+        kind="oracle",
     ),
 )
 

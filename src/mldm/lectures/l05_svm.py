@@ -98,6 +98,7 @@ CLAIMS = ClaimSet(
         "On the separable blobs some (w, b) satisfies y(wᵀx + b) >= 1 for all n (LP status)",
         "1496-1500",
         equals("feasible"),
+        kind="effect",
     ),
     Claim(
         "primal_equals_dual",
@@ -105,6 +106,7 @@ CLAIMS = ClaimSet(
         "hyperplane: max |Δ(w, b)| / ||w||",
         "1551-1600",
         lt(1e-6),
+        kind="identity",
     ),
     Claim(
         "margin_is_maximal",
@@ -112,6 +114,7 @@ CLAIMS = ClaimSet(
         "SVM margin) / SVM margin (negative: the grid misses the exact optimum direction)",
         "1440-1470",
         between(-1e-3, 1e-7),
+        kind="identity",
     ),
     Claim(
         "margin_wider_than_logistic",
@@ -119,6 +122,7 @@ CLAIMS = ClaimSet(
         "(cross-entropy picks a separating line, not the widest one)",
         "1370-1410",
         gt(0),
+        kind="effect",
     ),
     Claim(
         "support_vectors_on_margin",
@@ -126,18 +130,21 @@ CLAIMS = ClaimSet(
         "(max |y f(x) − 1| over them)",
         "1656-1690",
         lt(1e-5),
+        kind="identity",
     ),
     Claim(
         "multipliers_sparse",
         "Most a_n* are 0: the share of training points that are support vectors",
         "1640-1645",
         lt(0.25),
+        kind="effect",
     ),
     Claim(
         "same_support_vectors_as_libsvm",
         "Hard margin: the same support vectors as scikit-learn's libsvm (C = 1e6)",
         "1656-1690",
         equals(True),
+        kind="oracle",
     ),
     Claim(
         "b_star_from_support_vectors",
@@ -145,6 +152,7 @@ CLAIMS = ClaimSet(
         "(absolute difference)",
         "1574-1580",
         lt(1e-6),
+        kind="oracle",
     ),
     # --- soft margin ---------------------------------------------------------------------------
     Claim(
@@ -152,12 +160,14 @@ CLAIMS = ClaimSet(
         "When the classes overlap no hyperplane satisfies every constraint (LP status)",
         "1715-1725",
         equals("infeasible"),
+        kind="effect",
     ),
     Claim(
         "larger_C_fewer_support_vectors",
         "Support vectors at the smallest C minus at the largest C (overlapping blobs)",
         "1735-1790",
         gt(0),
+        kind="effect",
     ),
     Claim(
         "larger_C_narrower_margin",
@@ -165,6 +175,7 @@ CLAIMS = ClaimSet(
         "over the C grid)",
         "1735-1790",
         equals(0),
+        kind="effect",
     ),
     Claim(
         "soft_margin_kkt",
@@ -173,6 +184,7 @@ CLAIMS = ClaimSet(
         "kernel on breast_cancer)",
         "1656-1690",
         lt(1e-9),
+        kind="identity",
     ),
     # --- kernels -------------------------------------------------------------------------------
     Claim(
@@ -181,6 +193,7 @@ CLAIMS = ClaimSet(
         "kernel equals a linear SVC on φ(x) (max relative decision difference)",
         "1800-1840",
         lt(1e-5),
+        kind="identity",
     ),
     Claim(
         "gaussian_feature_map",
@@ -188,6 +201,7 @@ CLAIMS = ClaimSet(
         "30 terms reproduces exp(−(x−x')²/2σ²) (max abs error on a grid)",
         "1884-1890",
         lt(1e-10),
+        kind="identity",
     ),
     Claim(
         "kernels_are_psd",
@@ -195,6 +209,7 @@ CLAIMS = ClaimSet(
         "(smallest eigenvalue / largest, worst kernel)",
         "1862-1872",
         ge(-1e-10),
+        kind="effect",
     ),
     Claim(
         "non_kernel_not_psd",
@@ -202,12 +217,14 @@ CLAIMS = ClaimSet(
         "(smallest / largest)",
         "1862-1872",
         lt(-0.01),
+        kind="effect",
     ),
     Claim(
         "rbf_beats_linear_on_moons",
         "A non-linear boundary needs a kernel: rbf minus linear test accuracy on two moons",
         "1800-1812",
         gt(0.05),
+        kind="effect",
     ),
     Claim(
         "small_gamma_underfits",
@@ -215,12 +232,14 @@ CLAIMS = ClaimSet(
         "the smallest γ",
         "1876-1880",
         gt(0.02),
+        kind="effect",
     ),
     Claim(
         "large_gamma_overfits",
         "Too large γ overfits: train − test accuracy at the largest γ minus that at the best γ",
         "1876-1880",
         gt(0.05),
+        kind="effect",
     ),
     # --- scikit-learn (libsvm) as oracle -----------------------------------------------------
     Claim(
@@ -229,12 +248,14 @@ CLAIMS = ClaimSet(
         "breast_cancer, wine, digits × linear, poly, rbf)",
         "1335-2018",
         le(0.01),
+        kind="oracle",
     ),
     Claim(
         "predictions_agree_with_libsvm",
         "Share of test points where our prediction equals libsvm's (worst set × kernel)",
         "1335-2018",
         ge(0.99),
+        kind="oracle",
     ),
     Claim(
         "decision_values_match_libsvm",
@@ -242,6 +263,7 @@ CLAIMS = ClaimSet(
         "kernel)",
         "1900-1905",
         lt(2e-2),
+        kind="oracle",
     ),
     # --- losses --------------------------------------------------------------------------------
     Claim(
@@ -250,6 +272,7 @@ CLAIMS = ClaimSet(
         "hinge loss bounds the number of training errors",
         "1990-2010",
         ge(0),
+        kind="effect",
     ),
     Claim(
         "zero_one_search_fewest_errors",
@@ -257,6 +280,7 @@ CLAIMS = ClaimSet(
         "training errors than hinge or logistic: its train error minus the smaller of theirs",
         "1930-1945",
         between(-1, 0),
+        kind="effect",
     ),
     Claim(
         "surrogates_agree",
@@ -264,6 +288,7 @@ CLAIMS = ClaimSet(
         "on the overlapping blobs (|Δ|)",
         "2010-2018",
         lt(0.03),
+        kind="effect",
     ),
 )
 

@@ -18,7 +18,7 @@ import numpy as np
 from pydantic import Field
 
 from mldm.config import LectureParams, Strict
-from mldm.lectures.claims import Claim, ClaimSet, equals, gt, lt
+from mldm.lectures.claims import Claim, ClaimSet, between, equals, gt, lt
 
 if TYPE_CHECKING:
     from mldm.lectures.base import Context
@@ -131,15 +131,18 @@ CLAIMS = ClaimSet(
         "2146-2235",
         lt(1e-6),
         exact=True,
+        kind="oracle",
     ),
     Claim(
-        "bce_gradient_is_not_the_slides",
-        "∂L/∂h_L of the binary cross-entropy is (h_L − y)/(h_L(1 − h_L)); the slide's "
-        "(h_L − y)/h_L misses the factor 1/(1 − h_L) (worst relative error of the slide's "
-        "formula against autograd)",
+        "bce_gradient_matches_autograd",
+        "∂L/∂h_L of the binary cross-entropy L = −y log h_L − (1 − y) log(1 − h_L) is "
+        "(h_L − y)/(h_L(1 − h_L)): our bce_output_grad against autograd through "
+        "torch.nn.functional.binary_cross_entropy (worst relative error, float64). The slide "
+        "prints (h_L − y)/h_L, which drops 1/(1 − h_L): its error is recorded beside",
         "2199-2206",
-        gt(0.1),
+        lt(1e-12),
         exact=True,
+        kind="oracle",
     ),
     Claim(
         "no_activation_is_linear",
@@ -148,6 +151,7 @@ CLAIMS = ClaimSet(
         "2066-2072",
         lt(1e-10),
         exact=True,
+        kind="identity",
     ),
     Claim(
         "sigmoid_gradient_vanishes",
@@ -156,6 +160,7 @@ CLAIMS = ClaimSet(
         "2093-2100",
         lt(0.01),
         exact=True,
+        kind="effect",
     ),
     Claim(
         "relu_trains_deep_net_faster_than_sigmoid",
@@ -163,6 +168,7 @@ CLAIMS = ClaimSet(
         "lower training loss than the sigmoid one (sigmoid − ReLU final loss)",
         "2093-2125",
         gt(0.3),
+        kind="effect",
     ),
     Claim(
         "regression_head_beats_linear",
@@ -170,6 +176,7 @@ CLAIMS = ClaimSet(
         "regression over the MLP's",
         "2127-2140",
         gt(5.0),
+        kind="effect",
     ),
     Claim(
         "conv_worked_example",
@@ -178,6 +185,7 @@ CLAIMS = ClaimSet(
         "2300-2308",
         equals(0.0),
         exact=True,
+        kind="worked_example",
     ),
     Claim(
         "conv_matches_torch",
@@ -186,28 +194,34 @@ CLAIMS = ClaimSet(
         "2290-2308",
         lt(1e-10),
         exact=True,
+        kind="oracle",
     ),
     Claim(
         "dense_layer_params",
-        "A dense first layer on a 200×200×3 image has (200·200·3)² = 14.4 billion weights",
+        "A dense first layer on a 200×200×3 image has (200·200·3)² = 14.4 billion weights "
+        "(weights of our MLP's first layer, built without memory on torch's meta device)",
         "2254-2258",
         equals(14_400_000_000),
         exact=True,
+        kind="worked_example",
     ),
     Claim(
         "conv_layer_params",
-        "200 feature maps from 5×5 kernels on 3 channels need 5·5·3·200 = 15000 weights",
+        "200 feature maps from 5×5 kernels on 3 channels need 5·5·3·200 = 15000 weights "
+        "(weights of our Conv2d(3, 200, 5), whatever the image size)",
         "2354-2358",
         equals(15000),
         exact=True,
+        kind="worked_example",
     ),
     Claim(
         "vgg_two_3x3_cheaper_than_5x5",
         "Two stacked 3×3 convolutions (VGG) see a 5×5 field with 18C² instead of 25C² weights "
-        "(ratio at C = 64)",
+        "(weights of our VGGBlock(C, C, 2) over our Conv2d(C, C, 5), C = 64: 18/25)",
         "2400-2408",
-        lt(0.75),
+        between(0.72 - 1e-12, 0.72 + 1e-12),
         exact=True,
+        kind="identity",
     ),
     Claim(
         "lenet_beats_mlp_with_fewer_params",
@@ -215,6 +229,7 @@ CLAIMS = ClaimSet(
         "times more parameters (test accuracy LeNet − MLP)",
         "2254-2390",
         gt(0.0),
+        kind="effect",
     ),
     Claim(
         "shortcut_trains_deep_stack",
@@ -222,12 +237,14 @@ CLAIMS = ClaimSet(
         "stack with shortcuts h + F(h) does (final training loss, plain − residual, MNIST-1D)",
         "2410-2420",
         gt(0.5),
+        kind="effect",
     ),
     Claim(
         "resnet_learns_mnist",
         "A small ResNet (y = ReLU(x + F(x)) blocks) reaches high MNIST test accuracy",
         "2410-2420",
         gt(0.9),
+        kind="effect",
     ),
     Claim(
         "rnn_many_to_many_improves_with_t",
@@ -235,6 +252,7 @@ CLAIMS = ClaimSet(
         "sequence (test accuracy at the last step minus at step T/4)",
         "2456-2490",
         gt(0.2),
+        kind="effect",
     ),
     Claim(
         "attention_matches_torch",
@@ -243,6 +261,7 @@ CLAIMS = ClaimSet(
         "2530-2570",
         lt(1e-10),
         exact=True,
+        kind="oracle",
     ),
     Claim(
         "transformer_block_matches_torch",
@@ -251,6 +270,7 @@ CLAIMS = ClaimSet(
         "2520-2570",
         lt(1e-10),
         exact=True,
+        kind="oracle",
     ),
     Claim(
         "gcn_karate_two_labels",
@@ -258,6 +278,7 @@ CLAIMS = ClaimSet(
         "recovers the karate club split (accuracy on the other 32 members)",
         "2574-2587",
         gt(0.85),
+        kind="effect",
     ),
     Claim(
         "gcn_beats_mlp_on_sbm",
@@ -265,6 +286,7 @@ CLAIMS = ClaimSet(
         "helps: GCN − MLP test accuracy",
         "2574-2587",
         gt(0.1),
+        kind="effect",
     ),
     Claim(
         "mnist1d_reference_ordering",
@@ -272,6 +294,7 @@ CLAIMS = ClaimSet(
         "between neighbours in that order, test accuracy)",
         "2019-2587",
         gt(0.0),
+        kind="effect",
     ),
 )
 
@@ -607,6 +630,7 @@ def evaluate(ctx: Context) -> None:
 
 def _backprop_checks(ctx: Context) -> None:
     import torch
+    import torch.nn.functional as F
 
     from mldm.models.neural import MLP, backprop, bce_output_grad, classification_loss
     from mldm.models.neural import regression_loss as mse
@@ -637,16 +661,17 @@ def _backprop_checks(ctx: Context) -> None:
 
     h = torch.linspace(0.05, 0.95, 19, dtype=torch.float64, requires_grad=True)
     y = (torch.arange(19) % 2).double()
-    L = -(y * torch.log(h) + (1 - y) * torch.log(1 - h)).sum()
-    (auto,) = torch.autograd.grad(L, h)
+    (auto,) = torch.autograd.grad(F.binary_cross_entropy(h, y, reduction="sum"), h)
     h = h.detach()
-    slide = (h - y) / h
-    ctx.measure("bce_gradient_is_not_the_slides", float(((slide - auto).abs() / auto.abs()).max()))
+    ours = bce_output_grad(h, y)
+    ctx.measure("bce_gradient_matches_autograd", float(((ours - auto).abs() / auto.abs()).max()))
+    slide = (h - y) / h  # the slide's line 2206, kept only to show how far off it is
     ctx.record(
         "backprop",
         "ours",
         worst_relative_error=worst,
-        bce_grad_max_error=float((bce_output_grad(h, y) - auto).abs().max()),
+        bce_grad_max_error=float((ours - auto).abs().max()),
+        slide_bce_grad_max_relative_error=float(((slide - auto).abs() / auto.abs()).max()),
     )
 
     torch.manual_seed(int(g.integers(2**31)))
@@ -776,6 +801,7 @@ def _convolution(ctx: Context) -> None:
     import torch.nn.functional as F
 
     from mldm.models import cnn
+    from mldm.models.neural import MLP
 
     X = torch.as_tensor(np.asarray(cnn.SLIDE_CONV_INPUT, dtype=np.float64))[None, None]
     K = torch.as_tensor(np.asarray(cnn.SLIDE_CONV_KERNEL, dtype=np.float64))[None, None]
@@ -805,11 +831,16 @@ def _convolution(ctx: Context) -> None:
         diff = cnn.conv2d(x, w, b, stride=s, padding=pad) - F.conv2d(x, w, b, stride=s, padding=pad)
         worst = max(worst, float(diff.abs().max()))
     ctx.measure("conv_matches_torch", worst)
-    ctx.measure("dense_layer_params", int(cnn.dense_params(200 * 200 * 3, 200 * 200 * 3)))
-    ctx.measure("conv_layer_params", int(cnn.conv_params(5, 5, 3, 200)))
+    # count the weights of our layers (not the formula): on the meta device the 14.4e9-weight
+    # layer has shapes but no storage
+    with torch.device("meta"):
+        dense = MLP([200 * 200 * 3, 200 * 200 * 3], bias=False)
+    ctx.measure("dense_layer_params", int(cnn.count_params(dense)))
+    ctx.measure("conv_layer_params", int(cnn.count_params(cnn.Conv2d(3, 200, 5, bias=False))))
     C = 64
     two = cnn.count_params(cnn.VGGBlock(C, C, 2)) - 2 * C  # weights only (drop the biases)
-    ctx.measure("vgg_two_3x3_cheaper_than_5x5", two / cnn.conv_params(5, 5, C, C))
+    five = cnn.count_params(cnn.Conv2d(C, C, 5, bias=False))
+    ctx.measure("vgg_two_3x3_cheaper_than_5x5", two / five)
 
 
 def _image_models(ctx: Context) -> None:

@@ -114,6 +114,7 @@ CLAIMS = ClaimSet(
         "2599-2606",
         lt(1e-12),
         exact=True,
+        kind="oracle",
     ),
     Claim(
         "momentum_matches_torch",
@@ -122,6 +123,7 @@ CLAIMS = ClaimSet(
         "2626-2640",
         lt(1e-12),
         exact=True,
+        kind="oracle",
     ),
     Claim(
         "rmsprop_matches_torch",
@@ -130,6 +132,7 @@ CLAIMS = ClaimSet(
         "2643-2656",
         lt(1e-12),
         exact=True,
+        kind="oracle",
     ),
     Claim(
         "adam_matches_torch",
@@ -137,6 +140,7 @@ CLAIMS = ClaimSet(
         "2680-2698",
         lt(1e-12),
         exact=True,
+        kind="oracle",
     ),
     Claim(
         "adam_beta1_zero_is_rmsprop",
@@ -144,6 +148,7 @@ CLAIMS = ClaimSet(
         "2690-2698",
         equals(0.0),
         exact=True,
+        kind="identity",
     ),
     Claim(
         "slide_adam_first_step",
@@ -152,13 +157,17 @@ CLAIMS = ClaimSet(
         "2680-2698",
         between(3.16, 3.17),
         exact=True,
+        kind="worked_example",
     ),
     Claim(
         "moving_average_weights_sum",
-        "The moving average's weights (1−ρ)ρ^k sum to 1 − ρⁿ → 1 (ρ = 0.9, n = 200)",
+        "The moving average's weights (1−ρ)ρ^k sum to 1 − ρⁿ → 1: fed a unit gradient from "
+        "s₀ = 0, our RMSProp's running average is s_t = 1 − ρᵗ (max |s_t − (1 − ρᵗ)| over "
+        "t = 1..200, ρ = 0.9, float64)",
         "2660-2678",
-        between(0.99999, 1.0),
+        lt(1e-12),
         exact=True,
+        kind="identity",
     ),
     Claim(
         "momentum_beats_sgd_on_ill_conditioned_valley",
@@ -167,6 +176,7 @@ CLAIMS = ClaimSet(
         "2618-2640",
         gt(3.0),
         exact=True,
+        kind="effect",
     ),
     Claim(
         "adaptive_optimizers_beat_sgd",
@@ -174,6 +184,7 @@ CLAIMS = ClaimSet(
         "(SGD − Adam final training loss)",
         "2599-2698",
         gt(0.0),
+        kind="effect",
     ),
     Claim(
         "whitened_covariance_is_identity",
@@ -182,6 +193,7 @@ CLAIMS = ClaimSet(
         "2706-2716",
         lt(1e-6),
         exact=True,
+        kind="identity",
     ),
     Claim(
         "preprocessing_lowers_condition_number",
@@ -190,6 +202,7 @@ CLAIMS = ClaimSet(
         "2706-2716",
         gt(1.0),
         exact=True,
+        kind="effect",
     ),
     Claim(
         "standardized_inputs_train_faster",
@@ -198,6 +211,7 @@ CLAIMS = ClaimSet(
         "epochs, raw over standardized (digits)",
         "2706-2716",
         gt(1.0),
+        kind="effect",
     ),
     Claim(
         "zero_init_is_symmetric",
@@ -205,6 +219,7 @@ CLAIMS = ClaimSet(
         "the same (distinct hidden units)",
         "2718-2732",
         equals(1),
+        kind="effect",
     ),
     Claim(
         "naive_init_vanishes_in_deep_nets",
@@ -212,6 +227,7 @@ CLAIMS = ClaimSet(
         "activation std over first-layer std (10 tanh layers)",
         "2718-2726",
         lt(1e-3),
+        kind="effect",
     ),
     Claim(
         "scaled_init_keeps_activations",
@@ -219,6 +235,7 @@ CLAIMS = ClaimSet(
         "through depth: worst last/first std ratio over lecture/tanh, xavier/tanh, he/relu",
         "2730-2732",
         gt(0.1),
+        kind="effect",
     ),
     Claim(
         "he_init_trains_deep_relu_net",
@@ -226,6 +243,7 @@ CLAIMS = ClaimSet(
         "(naive − He final training loss)",
         "2718-2732",
         gt(0.5),
+        kind="effect",
     ),
     Claim(
         "dropout_scalings_agree_in_expectation",
@@ -235,6 +253,7 @@ CLAIMS = ClaimSet(
         "2744-2762",
         lt(5.0),
         exact=True,
+        kind="identity",
     ),
     Claim(
         "dropout_reduces_overfitting",
@@ -242,6 +261,7 @@ CLAIMS = ClaimSet(
         "cross-entropy without dropout minus with (inverted) dropout",
         "2734-2742",
         gt(0.0),
+        kind="effect",
     ),
     Claim(
         "norm_layers_match_torch",
@@ -250,6 +270,7 @@ CLAIMS = ClaimSet(
         "2764-2821",
         lt(1e-10),
         exact=True,
+        kind="oracle",
     ),
     Claim(
         "bn_eval_is_per_sample",
@@ -259,6 +280,7 @@ CLAIMS = ClaimSet(
         "2786-2791",
         lt(1e-12),
         exact=True,
+        kind="identity",
     ),
     Claim(
         "batch_norm_speeds_up_training",
@@ -266,6 +288,7 @@ CLAIMS = ClaimSet(
         "with BN (same SGD)",
         "2764-2772",
         gt(0.3),
+        kind="effect",
     ),
     Claim(
         "learning_rate_sweet_spot",
@@ -273,6 +296,7 @@ CLAIMS = ClaimSet(
         "interior lr of the sweep (too small: slow; too large: diverges)",
         "2838-2845",
         equals(True),
+        kind="effect",
     ),
 )
 
@@ -639,8 +663,16 @@ def _optimizer_checks(ctx, p: Optimizers) -> None:
     before = w.detach().clone()
     opt.step()
     ctx.measure("slide_adam_first_step", float((before - w.detach()).abs().max() / 1e-3))
+    # s_t = ρ s_{t−1} + (1−ρ) g² with g = 1 unrolls to Σ_k (1−ρ)ρ^(t−k) = 1 − ρᵗ (line 2676)
     rho, n = 0.9, 200
-    ctx.measure("moving_average_weights_sum", float(sum((1 - rho) * rho**k for k in range(n))))
+    w = torch.zeros(3, dtype=torch.float64, requires_grad=True)
+    opt = RMSProp([w], lr=1e-3, rho=rho)
+    gap = 0.0
+    for t in range(1, n + 1):
+        w.grad = torch.ones_like(w)
+        opt.step()
+        gap = max(gap, float((opt.state[w]["s"] - (1 - rho**t)).abs().max()))
+    ctx.measure("moving_average_weights_sum", gap)
 
 
 def _valley(ctx, p: Optimizers) -> None:

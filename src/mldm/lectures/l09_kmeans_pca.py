@@ -84,6 +84,7 @@ CLAIMS = ClaimSet(
         "of rises over every run: 3 initializations × seeds, digits and blobs)",
         "3600-3617",
         equals(0),
+        kind="effect",
     ),
     Claim(
         "kmeans_matches_sklearn",
@@ -91,6 +92,7 @@ CLAIMS = ClaimSet(
         "and J (max relative difference, digits)",
         "3577-3595",
         lt(1e-6),
+        kind="oracle",
     ),
     Claim(
         "elbow_finds_true_k",
@@ -98,12 +100,14 @@ CLAIMS = ClaimSet(
         "elbow K minus the true K",
         "3625-3635",
         equals(0),
+        kind="effect",
     ),
     Claim(
         "farthest_point_picks_outlier",
         "Farthest-point initialization picks a far outlier as a centre (the slide's warning)",
         "3645-3652",
         equals(True),
+        kind="effect",
     ),
     Claim(
         "clustering_quality_near_sklearn",
@@ -111,6 +115,7 @@ CLAIMS = ClaimSet(
         "K-means minus scikit-learn's over the same number of seeded runs (|Δ|)",
         "3577-3595",
         lt(0.05),
+        kind="oracle",
     ),
     Claim(
         "soft_tends_to_hard",
@@ -118,6 +123,7 @@ CLAIMS = ClaimSet(
         "(max distance / data std)",
         "3664-3690",
         lt(1e-3),
+        kind="identity",
     ),
     Claim(
         "stiffness_hardens_assignments",
@@ -125,6 +131,7 @@ CLAIMS = ClaimSet(
         "the β grid)",
         "3664-3690",
         equals(0),
+        kind="effect",
     ),
     # --- PCA --------------------------------------------------------------------------------
     Claim(
@@ -133,6 +140,7 @@ CLAIMS = ClaimSet(
         "components (max |Δ|, faces, the N − 1 directions with variance)",
         "3949-4000",
         lt(1e-8),
+        kind="identity",
     ),
     Claim(
         "pca_matches_sklearn",
@@ -140,6 +148,7 @@ CLAIMS = ClaimSet(
         "relative |Δ|, faces)",
         "3700-4000",
         lt(1e-8),
+        kind="oracle",
     ),
     Claim(
         "three_views_agree",
@@ -147,6 +156,7 @@ CLAIMS = ClaimSet(
         "λ_i = σ_i²/N from the SVD (max |Δ| / λ_1, every M)",
         "3795-4000",
         lt(1e-10),
+        kind="identity",
     ),
     Claim(
         "pca_beats_random_bases",
@@ -154,20 +164,27 @@ CLAIMS = ClaimSet(
         "faces better: smallest random E minus PCA's E",
         "3795-3830",
         gt(0),
+        kind="effect",
     ),
     Claim(
         "svd_example_matches_slide",
-        "The slide's 7×5 matrix: singular values 12.4, 9.5, 1.3 and the printed U, Vᵀ "
-        "vectors, each up to sign (max |ours − slide|: the slide prints 2 decimals and "
-        "truncates σ₁ = 12.48 to 12.4; its u₃ and v₃ do not pair, see the worked example)",
+        "The slide's 7×5 matrix A by our PCA: fitted to [A; −A] (mean 0, so S = AᵀA/7) its "
+        "components are A's right singular vectors v_i, σ_i = √(7λ_i) and u_i = Av_i/σ_i. "
+        "Cut toward zero to the slide's digits (U, Vᵀ 2 decimals, σ 1: the slide truncates, "
+        "e.g. σ₁ = 12.48 → 12.4, u₁₇ = 0.076 → 0.07), they give every one of the 3 + 21 + 15 "
+        "printed numbers, each vector up to sign (printed numbers that differ; its u₃ and v₃ "
+        "do not pair, see the worked example)",
         "3976",
-        lt(0.1),
+        equals(0),
+        kind="worked_example",
     ),
     Claim(
         "rank2_error_is_sigma3",
-        "Keeping two singular triplets of that matrix leaves ||A − A₂||_F = σ₃ (|Δ|)",
+        "Keeping two components of that PCA leaves ||A − A₂||_F = σ₃ (Eckart-Young; A₂ the "
+        "PCA's reconstruction of A from 2 components, |Δ|)",
         "3960-3976",
         lt(1e-10),
+        kind="identity",
     ),
     Claim(
         "faces_reconstruct_better_with_more_components",
@@ -175,12 +192,14 @@ CLAIMS = ClaimSet(
         "(number of rises)",
         "3890-3900",
         equals(0),
+        kind="effect",
     ),
     Claim(
         "seven_eigenfaces_capture_most",
         "Share of the face variance the top 7 eigenfaces keep (x ≈ x̄ + a₁u₁ + ... + a₇u₇)",
         "3890-3900",
         ge(0.5),
+        kind="effect",
     ),
     Claim(
         "patch_psnr_grows",
@@ -188,6 +207,7 @@ CLAIMS = ClaimSet(
         "are added (number of falls)",
         "4006-4030",
         equals(0),
+        kind="effect",
     ),
     Claim(
         "denoising_gains_psnr",
@@ -195,6 +215,7 @@ CLAIMS = ClaimSet(
         "the clean image (dB gained)",
         "4032-4045",
         gt(1.0),
+        kind="effect",
     ),
 )
 
@@ -510,23 +531,41 @@ def _pca_views(ctx: Context) -> None:
     )
 
 
+def _slide_digits(x: np.ndarray, decimals: int) -> np.ndarray:
+    """Cut toward zero to ``decimals`` places, as the slide prints (0.0764 → 0.07, −0.0288 →
+    −0.02, 12.48 → 12.4)."""
+    scale = 10.0**decimals
+    return np.trunc(x * scale) / scale
+
+
 def _svd_example(ctx: Context) -> None:
-    U, s, Vt = np.linalg.svd(SVD_EXAMPLE, full_matrices=False)
+    from mldm.models.pca import PCA
+
+    A, n = SVD_EXAMPLE, len(SVD_EXAMPLE)
     k = len(SVD_SLIDE_SIGMA)
+    # [A; −A] has mean 0 and S = (AᵀA + AᵀA)/(2n) = AᵀA/n: its PCA components are A's right
+    # singular vectors, λ_i = σ_i²/n (line 3998), and u_i = Av_i/σ_i
+    sym = np.vstack([A, -A])
+    pca = PCA(n_components=k).fit(sym)
+    s = np.sqrt(n * pca.eigenvalues_)
+    V = pca.components_  # rows v_iᵀ
+    U = pca.transform(A) / s  # column i: Av_i/σ_i
     # each printed vector up to its own sign: the slide's u₃ and v₃ do not pair (below)
-    U_k = U[:, :k] * np.sign(np.sum(U[:, :k] * SVD_SLIDE_U, axis=0))
-    Vt_k = Vt[:k] * np.sign(np.sum(Vt[:k] * SVD_SLIDE_VT, axis=1))[:, None]
+    U_k = U * np.sign(np.sum(U * SVD_SLIDE_U, axis=0))
+    Vt_k = V * np.sign(np.sum(V * SVD_SLIDE_VT, axis=1))[:, None]
     slide_product = SVD_SLIDE_U @ np.diag(SVD_SLIDE_SIGMA) @ SVD_SLIDE_VT
-    gap = max(
-        np.abs(s[:k] - SVD_SLIDE_SIGMA).max(),
-        np.abs(U_k - SVD_SLIDE_U).max(),
-        np.abs(Vt_k - SVD_SLIDE_VT).max(),
+    differ = (
+        np.sum(_slide_digits(s, 1) != SVD_SLIDE_SIGMA)
+        + np.sum(_slide_digits(U_k, 2) != SVD_SLIDE_U)
+        + np.sum(_slide_digits(Vt_k, 2) != SVD_SLIDE_VT)
     )
-    ctx.measure("svd_example_matches_slide", float(gap))
-    A2 = (U[:, :2] * s[:2]) @ Vt[:2]
-    ctx.measure("rank2_error_is_sigma3", float(abs(np.linalg.norm(SVD_EXAMPLE - A2) - s[2])))
+    ctx.measure("svd_example_matches_slide", int(differ))
+    pca2 = PCA(n_components=2).fit(sym)
+    A2 = pca2.inverse_transform(pca2.transform(A))  # Σ_{i<=2} σ_i u_i v_iᵀ
+    ctx.measure("rank2_error_is_sigma3", float(abs(np.linalg.norm(A - A2) - s[2])))
+    s = np.sqrt(n * PCA().fit(sym).eigenvalues_)  # all five σ_i for the table (σ₄, σ₅ ≈ 0)
     ctx.worked_example["svd_7x5"] = {
-        "columns": ["i", "slide σ_i", "ours σ_i", "ours u_i", "ours v_i"],
+        "columns": ["i", "slide σ_i", "ours σ_i", "ours u_i", "ours v_i"],  # ours: our PCA
         "rows": [
             [
                 i + 1,

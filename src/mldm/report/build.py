@@ -14,6 +14,10 @@ from jinja2 import Environment, PackageLoader
 from mldm import lectures
 from mldm.errors import MldmError
 from mldm.io import atomic_dir, read_json
+from mldm.lectures.claims import KINDS
+
+# metrics written before claims had a kind (regenerate them: dvc repro evaluate@<lecture>)
+NO_KIND = "no kind"
 
 
 @dataclass
@@ -39,6 +43,25 @@ class LectureSection:
     @property
     def passed(self) -> int:
         return sum(bool(c["passed"]) for c in self.claims.values())
+
+    @property
+    def kinds(self) -> dict[str, tuple[int, int]]:
+        return kind_counts(self.claims.values())
+
+
+def kind_counts(claims) -> dict[str, tuple[int, int]]:
+    """``{kind: (passed, total)}`` in the order of ``KINDS``, kinds with no claim left out."""
+    counts: dict[str, list[int]] = {k: [0, 0] for k in (*KINDS, NO_KIND)}
+    for c in claims:
+        n = counts.setdefault(c.get("kind", NO_KIND), [0, 0])
+        n[0] += bool(c["passed"])
+        n[1] += 1
+    return {k: (p, t) for k, (p, t) in counts.items() if t}
+
+
+def fmt_kinds(counts: dict[str, tuple[int, int]]) -> str:
+    """``oracle 37/37, effect 79/80`` (passed/total per kind)."""
+    return ", ".join(f"{k} {p}/{t}" for k, (p, t) in counts.items())
 
 
 def fmt(value: Any) -> str:
@@ -118,6 +141,7 @@ def _env() -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["fmt"] = fmt
+    env.filters["kinds"] = fmt_kinds
     env.globals["columns"] = _columns
     return env
 
@@ -139,6 +163,7 @@ def build(
         "seed": cfg.seed,
         "total_passed": sum(s.passed for s in sections),
         "total_claims": sum(len(s.claims) for s in sections),
+        "total_kinds": kind_counts(c for s in sections for c in s.claims.values()),
     }
     out_dir = Path(out_dir)
     with atomic_dir(out_dir) as tmp:
