@@ -27,7 +27,7 @@ LECTURES = {
     "l03_probabilistic_view": ("diabetes", "breast_cancer", "iris"),
     "l04_model_selection": ("diabetes", "mcycle"),
     "l05_svm": ("breast_cancer", "digits", "wine"),
-    "l07_training": ("mnist1d",),
+    "l07_training": ("digits", "mnist", "mnist1d"),
     "l09_kmeans_pca": ("digits", "lfw_faces", "camera"),
     "l13_gmm_em": ("iris", "wine"),
 }
