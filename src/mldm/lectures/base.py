@@ -168,6 +168,13 @@ class Context:
             plt.close(fig)
 
 
+def sweep_key(sweep: str, i: int, n: int) -> str:
+    """The metrics key of point ``i`` of an ``n``-point sweep, ``sweep[i]`` zero-padded so the
+    sorted JSON keeps grid order. Keys name a role, never a value: the swept value goes beside
+    the numbers, so changing a grid changes numbers under the same keys in ``dvc metrics diff``."""
+    return f"{sweep}[{i:0{len(str(max(n - 1, 0)))}d}]"
+
+
 def plot_curves(ax, curves: dict[str, Any], column: str = "train_loss", log: bool = False, **set_):
     """One line per curve, ``column`` against epoch (log-scaled if ``log``), labelled by name;
     ``set_`` goes to ``ax.set`` (title, ylabel ...)."""

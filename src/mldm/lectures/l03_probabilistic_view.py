@@ -155,6 +155,7 @@ def evaluate(ctx: Context) -> None:
     from sklearn.linear_model import Ridge
     from sklearn.metrics import log_loss
 
+    from mldm.lectures.base import sweep_key
     from mldm.models.linear_regression import add_bias
     from mldm.models.probabilistic import (
         bernoulli_log_likelihood,
@@ -212,7 +213,8 @@ def evaluate(ctx: Context) -> None:
         path.append(model.coef_)
         ctx.record(
             "map_ridge_path",
-            f"tau2={tau2:g}",
+            sweep_key("tau2_grid", i, len(p.tau2_grid)),  # the prior variance goes beside
+            tau2=float(tau2),
             lambda_=p.sigma2 / tau2,
             **regression_metrics("test", d.y_test, model.predict(d.X_test)),
             weight_norm=float(np.linalg.norm(model.coef_)),

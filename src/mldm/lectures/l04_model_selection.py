@@ -465,6 +465,7 @@ def _degree_sweep(ctx: Context, name: str, X, y, Xt, yt, max_degree: int) -> dic
         least_squares_criteria,
         leave_one_out_splits,
     )
+    from mldm.lectures.base import sweep_key
     from mldm.models import Ridge
     from mldm.models.linear_regression import add_bias
 
@@ -502,7 +503,8 @@ def _degree_sweep(ctx: Context, name: str, X, y, Xt, yt, max_degree: int) -> dic
         with ctx.run(f"{name}_degree_{d}", degree=d):
             ctx.record(
                 f"{name}_by_degree",
-                f"degree={d:02d}",
+                sweep_key("degree_sweep", d - 1, max_degree),
+                degree=d,
                 train_mse=rows["train"][-1],
                 holdout_val_mse=rows["holdout"][-1],
                 cv_mse=cv,
@@ -694,7 +696,8 @@ def _holdout_spread(ctx: Context, mc) -> dict:
         out[key] = est
         ctx.record(
             "mcycle_holdout_spread",
-            f"val_fraction={frac:g}",
+            f"{key}_val",
+            val_fraction=frac,
             n_val=len(splits[0][1]),
             val_mse_mean=float(est.mean()),
             val_mse_std=float(est.std()),
@@ -754,7 +757,9 @@ def _mcycle_models(ctx: Context, mc, mcy, regression_metrics) -> None:
     with ctx.run("poly_ridge", **p.poly_ridge.model_dump()):
         ctx.record(
             "mcycle_models",
-            f"poly_ridge (degree={p.poly_ridge.degree}, alpha={p.poly_ridge.alpha:g})",
+            "poly_ridge",
+            degree=p.poly_ridge.degree,
+            alpha=p.poly_ridge.alpha,
             **regression_metrics("train", raw.y_train, pipe.predict(raw.X_train)),
             cv_mse=float(
                 cross_val_scores(_poly_ridge(p.poly_ridge), raw.X_train, raw.y_train, folds).mean()
@@ -765,7 +770,8 @@ def _mcycle_models(ctx: Context, mc, mcy, regression_metrics) -> None:
     model = ctx.load_model(f"mcycle_deg{best}")
     ctx.record(
         "mcycle_models",
-        f"polynomial (degree={best}, K-fold pick)",
+        "polynomial_kfold_pick",
+        degree=best,
         **regression_metrics("train", mc.y_train, model.predict(_phi(best, mc.X_train))),
         cv_mse=float(mcy["kfold"][best - 1]),
         **regression_metrics("test", mc.y_test, model.predict(_phi(best, mc.X_test))),
@@ -776,7 +782,8 @@ def _mcycle_models(ctx: Context, mc, mcy, regression_metrics) -> None:
     )
     ctx.record(
         "mcycle_models",
-        f"hard sigmoids (B={p.hard_sigmoid_pieces})",
+        "hard_sigmoids",
+        n_basis=p.hard_sigmoid_pieces,
         **regression_metrics("train", mc.y_train, hs.predict(basis.transform(mc.X_train))),
         cv_mse=float(cross_val_scores(hs_pipe, mc.X_train, mc.y_train, folds).mean()),
         **regression_metrics("test", mc.y_test, hs.predict(basis.transform(mc.X_test))),
@@ -799,12 +806,13 @@ def _l2_synthetic(ctx: Context, X, y, Xt, yt, rep) -> dict:
         np.r_[ridge.intercept_, ridge.coef_], np.r_[sk.intercept_, sk.coef_]
     )
     for name, model, lam in (
-        ("no penalty", plain, 0.0),
-        (f"L2 λ={p.l2_lambda:g}", ridge, p.l2_lambda),
+        ("no_penalty", plain, 0.0),
+        ("l2_penalty", ridge, p.l2_lambda),
     ):
         ctx.record(
             "synthetic_l2",
-            f"degree={p.l2_degree}, {name}",
+            name,
+            degree=p.l2_degree,
             lambda_=lam,
             train_mse=_mse(y, model.predict(Phi)),
             test_mse=_mse(yt, model.predict(Phit)),
@@ -814,7 +822,8 @@ def _l2_synthetic(ctx: Context, X, y, Xt, yt, rep) -> dict:
     ctx.measure("l2_rescues_high_degree", float(np.median(ratios)))
     ctx.record(
         "synthetic_l2",
-        f"replicates: test MSE ratio no penalty / λ={p.l2_lambda:g}",
+        "replicates_no_penalty_over_l2",  # test MSE ratio over the replicates
+        lambda_=p.l2_lambda,
         test_mse_ratio_median=float(np.median(ratios)),
         test_mse_ratio_q10=float(np.quantile(ratios, 0.1)),
         test_mse_ratio_q90=float(np.quantile(ratios, 0.9)),
@@ -882,17 +891,18 @@ def _regularization_diabetes(ctx: Context, regression_metrics) -> dict:
     ctx.measure("l2_shrinks_l1_thresholds", _orthonormal_shrinkage(d.X_train, d.y_train, lam))
 
     rows = (
-        (f"ridge closed form (λ={wd.lam:g})", closed),
-        (f"ridge weight decay GD (λ={wd.lam:g})", gd),
-        (f"sklearn Ridge (λ={wd.lam:g})", sk),
-        (f"lasso CD (λ={lam:g})", lasso),
-        (f"sklearn Lasso (λ={lam:g})", sk_lasso),
-        (f"ridge (λ={lam:g})", ridge),
+        ("ridge_closed_form", closed, wd.lam),
+        ("ridge_weight_decay_gd", gd, wd.lam),
+        ("sklearn_ridge", sk, wd.lam),
+        ("lasso_cd", lasso, lam),
+        ("sklearn_lasso", sk_lasso, lam),
+        ("ridge_same_lambda", ridge, lam),
     )
-    for name, model in rows:
+    for name, model, lambda_ in rows:
         ctx.record(
             "diabetes_l2_l1",
             name,
+            lambda_=lambda_,
             **regression_metrics("test", d.y_test, model.predict(d.X_test)),
             weight_norm=float(np.linalg.norm(model.coef_)),
             zero_weights=int(np.sum(model.coef_ == 0)),

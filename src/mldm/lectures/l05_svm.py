@@ -602,6 +602,8 @@ def _hard_margin(ctx: Context, data) -> list[float]:
 
 
 def _soft_margin(ctx: Context, data) -> list[float]:
+    from mldm.lectures.base import sweep_key
+
     X, y, Xt, yt = data
     p = ctx.params
     ctx.measure("hard_margin_infeasible_on_overlap", separability(X, y))
@@ -614,7 +616,8 @@ def _soft_margin(ctx: Context, data) -> list[float]:
         kkt.append(_kkt(est, X, y))
         ctx.record(
             "overlapping_blobs_C_sweep",
-            f"C={C:g}",
+            sweep_key("C_grid", i, len(p.C_grid)),
+            C=float(C),
             n_support=n_sv[-1],
             margin=float(margins[-1]),
             slack_sum=float(np.maximum(0, 1 - y * f).sum()),
@@ -632,12 +635,6 @@ def _soft_margin(ctx: Context, data) -> list[float]:
 LOSS_MODELS = {
     "sep": {"logistic": "sep_logistic", "hard_constraint": "sep_hard"},
     "over": {"hinge": "over_hinge", "logistic": "over_logistic"},
-}
-LOSS_NAMES = {
-    "zero_one": "zero_one (exhaustive search)",
-    "hinge": "hinge (soft-margin SVM, C)",
-    "logistic": "logistic (L02, Newton)",
-    "hard_constraint": "hard constraint (hard-margin SVM)",
 }
 
 
@@ -658,14 +655,14 @@ def _losses(ctx: Context, toy) -> None:
         for loss, (train, test) in acc[data_name].items():
             ctx.record(
                 f"losses_{data_name}",
-                LOSS_NAMES[loss],
+                loss,  # zero_one: exhaustive search; hinge: soft-margin SVM; logistic: Newton
                 train_accuracy=float(train),
                 test_accuracy=float(test),
             )
     X, y = toy["over"][:2]
     ctx.record(
         "losses_over",
-        LOSS_NAMES["hard_constraint"],
+        "hard_constraint",
         feasible=float(separability(X, y) == "feasible"),
     )
     over = {loss: 1 - train for loss, (train, _) in acc["over"].items()}  # training errors
@@ -676,6 +673,7 @@ def _losses(ctx: Context, toy) -> None:
 
 
 def _kernels(ctx: Context, moons) -> None:
+    from mldm.lectures.base import sweep_key
     from mldm.models.svm import kernel_matrix
 
     X, y, Xt, yt = moons
@@ -736,13 +734,15 @@ def _kernels(ctx: Context, moons) -> None:
         )
     ctx.measure("rbf_beats_linear_on_moons", acc["rbf"] - acc["linear"])
     train, test = [], []
-    for i, g in enumerate(_gammas(p)):
+    gammas = _gammas(p)
+    for i, g in enumerate(gammas):
         est = ctx.load_model(f"moons_rbf_g{i}")
         train.append(_accuracy(est, X, y))
         test.append(_accuracy(est, Xt, yt))
         ctx.record(
             "moons_gamma_sweep",
-            f"gamma={g:.3g}",
+            sweep_key("gamma_grid", i, len(gammas)),
+            gamma=float(g),
             n_support=len(est.support_),
             train_accuracy=train[-1],
             test_accuracy=test[-1],
@@ -785,7 +785,9 @@ def _real_sets(ctx: Context) -> list[float]:
     est = ctx.load_model("digits_rbf")
     ctx.record(
         "digits_rbf_final",
-        f"C={est.C:g}, gamma={est.gamma:g}",
+        "svc_rbf",  # params digits_rbf (tune@l05_svm_rbf writes them); values beside
+        C=float(est.C),
+        gamma=float(est.gamma),
         test_accuracy=_accuracy(est, d.X_test, d.y_test),
         n_support=int(np.sum(est.n_support_)),
     )

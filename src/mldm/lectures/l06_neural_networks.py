@@ -56,6 +56,9 @@ class Reference(Train):
     n_heads: int = Field(4, ge=1)
     n_layers: int = Field(2, ge=1)
     patch: int = Field(4, ge=1, description="signal samples per Transformer token")
+    seeds: int = Field(
+        3, ge=2, description="training runs per model (seeds seed, seed+1, ...): mean ± sd"
+    )
 
 
 class Activations(Train):
@@ -87,6 +90,9 @@ class Mnist(Train):
     n_train: int | None = Field(None, ge=100, description="subsample of the training split")
     extra_datasets: list[Literal["fashion_mnist", "cifar10"]] = Field(
         default_factory=list, description="download-only image sets (full profile), beside MNIST"
+    )
+    seeds: int = Field(
+        3, ge=2, description="training runs per model (seeds seed, seed+1, ...): mean ± sd"
     )
 
 
@@ -226,7 +232,8 @@ CLAIMS = ClaimSet(
     Claim(
         "lenet_beats_mlp_with_fewer_params",
         "On MNIST the LeNet CNN (local connections, shared weights) beats an MLP with several "
-        "times more parameters (test accuracy LeNet − MLP)",
+        "times more parameters (mean test accuracy over the seeds, LeNet − MLP, less two "
+        "standard errors of that difference)",
         "2254-2390",
         gt(0.0),
         kind="effect",
@@ -291,7 +298,8 @@ CLAIMS = ClaimSet(
     Claim(
         "mnist1d_reference_ordering",
         "MNIST-1D reproduces the paper's ordering logistic < MLP < GRU < CNN (smallest gap "
-        "between neighbours in that order, test accuracy)",
+        "between neighbours in that order of the mean test accuracy over the seeds, less two "
+        "standard errors of the gap)",
         "2019-2587",
         gt(0.0),
         kind="effect",
@@ -377,11 +385,32 @@ def _adam(lr: float):
     return lambda params: Adam(params, lr=lr, bias_correction=True)
 
 
-def _seeded(ctx: Context, *key: int):
-    """Seed torch before building a model, so each model's init is fixed by (seed, key)."""
+def _seeded(ctx: Context, *key: int, run: int = 0):
+    """Seed torch before building a model, so each model's init is fixed by (seed, key); the
+    ``run``-th repeat of a multi-seed experiment starts from seed + run (run 0: seed)."""
     import torch
 
-    torch.manual_seed(int(np.random.default_rng([ctx.seed, 6, *key]).integers(2**31)))
+    torch.manual_seed(int(np.random.default_rng([ctx.seed + run, 6, *key]).integers(2**31)))
+
+
+def run_name(name: str, run: int) -> str:
+    """The saved model/curve of a multi-seed experiment's repeat: run 0 keeps the plain name
+    (its figures and dvc plots), later runs get ``_seed<run>``."""
+    return name if run == 0 else f"{name}_seed{run}"
+
+
+def mean_sd(values) -> dict[str, float]:
+    """Mean and sample standard deviation (ddof 1) of a model's test accuracy over seeds."""
+    v = np.asarray(values, dtype=float)
+    return {"test_accuracy_mean": float(v.mean()), "test_accuracy_sd": float(v.std(ddof=1))}
+
+
+def separated_gap(a: dict[str, float], b: dict[str, float], n: int) -> float:
+    """How far mean(b) − mean(a) clears two standard errors of that difference,
+    mean_b − mean_a − 2·sqrt((sd_a² + sd_b²)/n): positive when the seeds' spread cannot
+    explain the gap, so the ordering holds on another machine's draws too."""
+    se = np.sqrt((a["test_accuracy_sd"] ** 2 + b["test_accuracy_sd"] ** 2) / n)
+    return float(b["test_accuracy_mean"] - a["test_accuracy_mean"] - 2 * se)
 
 
 def _regression_data(p: Regression, seed: int):
@@ -471,10 +500,17 @@ def _train_reference(ctx: Context, p: Reference, d) -> None:
     fit = dict(max_epochs=p.max_epochs, batch_size=p.batch_size)
     # the vanilla RNN explodes/vanishes through 40 steps: a smaller lr and a capped gradient
     rnn = dict(optimizer=_adam(p.rnn_lr), gradient_clip_val=p.clip, **fit)
-    for i, name in enumerate(REFERENCE_MODELS):
-        _seeded(ctx, 0, i)
-        how = rnn if name == "rnn" else dict(optimizer=_adam(p.lr), **fit)
-        ctx.train_classifier(f"mnist1d_{name}", reference_model(name, p), d, **how)
+    for run in range(p.seeds):
+        for i, name in enumerate(REFERENCE_MODELS):
+            _seeded(ctx, 0, i, run=run)
+            how = rnn if name == "rnn" else dict(optimizer=_adam(p.lr), **fit)
+            ctx.train_classifier(
+                run_name(f"mnist1d_{name}", run),
+                reference_model(name, p),
+                d,
+                seed=ctx.seed + run,  # the mini-batch order too
+                **how,
+            )
     _seeded(ctx, 0, 99)
     ctx.train_classifier(
         "mnist1d_rnn_many_to_many",
@@ -569,16 +605,18 @@ def _train_images(ctx: Context, p: Mnist) -> None:
 
 def _train_image_models(ctx: Context, p: Mnist, dataset: str) -> None:
     d = _images(ctx, dataset)
-    for i, name in enumerate(IMAGE_MODELS):
-        _seeded(ctx, 3, i)
-        ctx.train_classifier(
-            f"{dataset}_{name}",
-            image_model(name, d.image_shape),
-            d,
-            optimizer=_adam(p.lr),
-            max_epochs=p.max_epochs,
-            batch_size=p.batch_size,
-        )
+    for run in range(p.seeds):
+        for i, name in enumerate(IMAGE_MODELS):
+            _seeded(ctx, 3, i, run=run)
+            ctx.train_classifier(
+                run_name(f"{dataset}_{name}", run),
+                image_model(name, d.image_shape),
+                d,
+                optimizer=_adam(p.lr),
+                max_epochs=p.max_epochs,
+                batch_size=p.batch_size,
+                seed=ctx.seed + run,  # the mini-batch order too
+            )
 
 
 def _train_gcn(ctx: Context, p: Gcn) -> None:
@@ -853,12 +891,16 @@ def _image_models(ctx: Context) -> None:
     with ctx.figure("mnist_models", ncols=2, nrows=len(sets)) as (_, ax):
         for row, dataset in enumerate(sets):
             d = _images(ctx, dataset)
-            acc = {}
+            acc, n = {}, ctx.params.mnist.seeds
             for name in IMAGE_MODELS:
                 model = image_model(name, d.image_shape)
                 params = count_params(model)
-                acc[name] = _test_accuracy(ctx, f"{dataset}_{name}", model, d)
-                ctx.record(dataset, name, test_accuracy=acc[name], parameters=params)
+                runs = [
+                    _test_accuracy(ctx, run_name(f"{dataset}_{name}", r), model, d)
+                    for r in range(n)
+                ]
+                acc[name] = mean_sd(runs)
+                ctx.record(dataset, name, **acc[name], seeds=n, parameters=params)
                 c = ctx.curves([name], prefix=f"{dataset}_")[name]
                 label = f"{name} ({params:,} params)"
                 ax[2 * row].plot(c["epoch"], c["train_loss"], label=label)
@@ -867,8 +909,10 @@ def _image_models(ctx: Context) -> None:
             ax[2 * row + 1].set(title=f"{dataset} test accuracy", xlabel="epoch")
             ax[2 * row + 1].legend(fontsize=7)
             if dataset == "mnist":
-                ctx.measure("lenet_beats_mlp_with_fewer_params", acc["lenet"] - acc["mlp"])
-                ctx.measure("resnet_learns_mnist", acc["resnet"])
+                ctx.measure(
+                    "lenet_beats_mlp_with_fewer_params", separated_gap(acc["mlp"], acc["lenet"], n)
+                )
+                ctx.measure("resnet_learns_mnist", acc["resnet"]["test_accuracy_mean"])
 
 
 def _test_accuracy(ctx: Context, name: str, model, d) -> float:
@@ -911,24 +955,37 @@ def _reference_table(ctx: Context) -> None:
 
     p = ctx.params.reference
     d = _mnist1d(ctx)
-    acc = {}
+    stats = {}
     for name in REFERENCE_MODELS:
-        acc[name] = _test_accuracy(ctx, f"mnist1d_{name}", reference_model(name, p), d)
+        model = reference_model(name, p)
+        runs = [
+            _test_accuracy(ctx, run_name(f"mnist1d_{name}", r), model, d) for r in range(p.seeds)
+        ]
+        stats[name] = mean_sd(runs)
         ctx.record(
             "mnist1d",
             name,
-            test_accuracy=acc[name],
+            **stats[name],
+            seeds=p.seeds,
             **({"paper_test_accuracy": PAPER_MNIST1D[name] / 100} if name in PAPER_MNIST1D else {}),
         )
+    acc = {name: s["test_accuracy_mean"] for name, s in stats.items()}
     order = ("logistic", "mlp", "gru", "cnn")
     ctx.measure(
         "mnist1d_reference_ordering",
-        min(acc[b] - acc[a] for a, b in zip(order, order[1:], strict=False)),
+        min(
+            separated_gap(stats[a], stats[b], p.seeds)
+            for a, b in zip(order, order[1:], strict=False)
+        ),
     )
     ctx.worked_example["mnist1d_reference"] = {
-        "columns": ["model", "paper (%)", "ours (%)"],
+        "columns": ["model", "paper (%)", f"ours (%, mean ± sd of {p.seeds} seeds)"],
         "rows": [
-            [name, PAPER_MNIST1D.get(name, "—"), round(100 * acc[name], 1)]
+            [
+                name,
+                PAPER_MNIST1D.get(name, "—"),
+                f"{100 * acc[name]:.1f} ± {100 * stats[name]['test_accuracy_sd']:.1f}",
+            ]
             for name in REFERENCE_MODELS
         ],
         "note": f"MNIST-1D default split (4000/1000). Ours: {p.max_epochs} epochs of Adam "

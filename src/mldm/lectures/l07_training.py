@@ -877,9 +877,13 @@ def _norm_training(ctx) -> None:
 
 
 def _lr_sweep(ctx, p: Params) -> None:
-    curves = ctx.curves([f"lr_{lr:g}" for lr in p.lr_sweep])
-    final = ctx.record_final("lr_sweep", curves, ("train_loss",))
-    loss = [v["train_loss"] for v in final.values()]
+    from mldm.lectures.base import sweep_key
+
+    curves = ctx.curves([f"lr_{lr:g}" for lr in p.lr_sweep])  # the train stage's CSV names
+    n = len(p.lr_sweep)
+    loss = [float(c["train_loss"].iloc[-1]) for c in curves.values()]
+    for i, (lr, last) in enumerate(zip(p.lr_sweep, loss, strict=True)):
+        ctx.record("lr_sweep", sweep_key("lr_sweep", i, n), lr=float(lr), train_loss=last)
     best = int(np.argmin([x if np.isfinite(x) else np.inf for x in loss]))
     ctx.measure("learning_rate_sweet_spot", 0 < best < len(loss) - 1)
     with ctx.figure("lr_sweep") as (_, ax):

@@ -383,16 +383,16 @@ def _kmeans(ctx: Context) -> None:
     shipped = ctx.load_model("digits_kmeans").labels_
     ctx.record(
         "digits_clustering",
-        "ours, random + distance (the shipped model)",
+        "ours_random_distance",  # the shipped model
         mean_ari=float(adjusted_rand_score(yd, shipped)),
         mean_nmi=float(normalized_mutual_info_score(yd, shipped)),
         runs=1,
     )
     ari = {}
     for name, make in (
-        ("ours, random", lambda s: KMeans(p.digits_k, init="random", random_state=s)),
+        ("ours_random", lambda s: KMeans(p.digits_k, init="random", random_state=s)),
         (
-            "sklearn, random",
+            "sklearn_random",
             lambda s: SkKMeans(
                 p.digits_k, init="random", n_init=1, algorithm="lloyd", random_state=s
             ),
@@ -410,7 +410,7 @@ def _kmeans(ctx: Context) -> None:
         )
     ctx.measure(
         "clustering_quality_near_sklearn",
-        abs(float(ari["ours, random"].mean() - ari["sklearn, random"].mean())),
+        abs(float(ari["ours_random"].mean() - ari["sklearn_random"].mean())),
     )
     Xo = _with_outlier(Xb)
     picks = init_centres(Xo, p.blobs.k, "farthest", ctx.seed)
@@ -436,6 +436,8 @@ def _kmeans(ctx: Context) -> None:
 
 
 def _soft_kmeans(ctx: Context) -> None:
+    from mldm.lectures.base import sweep_key
+
     p = ctx.params
     Xb = _blobs(p, ctx.seed)
     hard = ctx.load_model("blobs_hard")
@@ -447,7 +449,8 @@ def _soft_kmeans(ctx: Context) -> None:
         sharp.append(float(soft.responsibilities_.max(axis=1).mean()))
         ctx.record(
             "soft_kmeans_by_beta",
-            f"beta={beta:g}",
+            sweep_key("betas", i, len(p.kmeans.betas)),
+            beta=float(beta),
             centre_distance_to_hard=dist[-1],
             mean_largest_responsibility=sharp[-1],
             iterations=int(soft.n_iter_),
@@ -522,7 +525,8 @@ def _pca_views(ctx: Context) -> None:
     ctx.measure("pca_beats_random_bases", float(E_rand - E_pca))
     ctx.record(
         "faces_three_views",
-        f"M={M}",
+        "pca",
+        n_components=M,
         reconstruction_error=float(E_pca),
         sum_of_dropped_eigenvalues=float(lam[M:].sum()),
         best_random_basis_error=float(E_rand),
@@ -594,17 +598,20 @@ def _reconstruct(pca, X, k: int) -> np.ndarray:
 
 
 def _eigenfaces(ctx: Context) -> None:
+    from mldm.lectures.base import sweep_key
+
     p = ctx.params
     faces = ctx.data("lfw_faces")
     pca = ctx.load_model("faces_pca_eig")
     ks = [k for k in p.faces.components if k <= pca.n_components_]
     errors = []
-    for k in ks:
+    for i, k in enumerate(ks):
         rec = _reconstruct(pca, faces.X_test, k)
         errors.append(float(np.mean(np.sum((faces.X_test - rec) ** 2, axis=1))))
         ctx.record(
             "eigenfaces_held_out",
-            f"k={k}",
+            sweep_key("components", i, len(ks)),
+            k=k,
             reconstruction_mse_per_face=errors[-1],
             explained_variance_ratio=float(pca.explained_variance_ratio_[:k].sum()),
         )
@@ -641,6 +648,7 @@ def _eigenfaces(ctx: Context) -> None:
 
 
 def _patches(ctx: Context) -> None:
+    from mldm.lectures.base import sweep_key
     from mldm.models.pca import image_to_patches, patches_to_image, psnr
 
     p = ctx.params.patches
@@ -650,14 +658,15 @@ def _patches(ctx: Context) -> None:
     ks = [k for k in p.components if k <= pca.n_components_]
     A = pca.transform(P)
     values, recs = [], {}
-    for k in ks:
+    for i, k in enumerate(ks):
         rec = patches_to_image(pca.mean_ + A[:, :k] @ pca.components_[:k], image.shape, p.size)
         recs[k] = rec
         values.append(psnr(image, rec, data_range=255.0))
         n, d = P.shape
         ctx.record(
             "camera_patch_compression",
-            f"k={k}",
+            sweep_key("components", i, len(ks)),
+            k=k,
             psnr_db=values[-1],
             compression_ratio=float(n * d / (n * k + k * d + d)),  # codes + basis + mean
         )
@@ -669,7 +678,8 @@ def _patches(ctx: Context) -> None:
     before, after = psnr(image, noisy, data_range=255.0), psnr(image, denoised, data_range=255.0)
     ctx.record(
         "camera_denoising",
-        f"top {den.n_components_} components",
+        "pca_denoised",
+        n_components=int(den.n_components_),
         psnr_noisy_db=before,
         psnr_denoised_db=after,
     )

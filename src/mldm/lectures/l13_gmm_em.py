@@ -302,7 +302,8 @@ def _against_sklearn(ctx: Context, X) -> None:
         gaps.append(gap)
         ctx.record(
             "em_vs_sklearn_same_start",
-            f"{name} ({cov}, K={k})",
+            f"{name}_{cov}",  # dataset and covariance type; K beside
+            k=k,
             mean_log_likelihood=float(ours.score(data)),
             sklearn_mean_log_likelihood=float(sk.score(data)),
             iterations=int(ours.n_iter_),
@@ -327,6 +328,8 @@ def _against_sklearn(ctx: Context, X) -> None:
 def _recovery(ctx: Context, X, Xt) -> None:
     from scipy.optimize import linear_sum_assignment
 
+    from mldm.lectures.base import sweep_key
+
     p = ctx.params
     m = p.mixture
     k_true = len(m.weights)
@@ -340,7 +343,7 @@ def _recovery(ctx: Context, X, Xt) -> None:
         "means": float(np.abs(gmm.means_[order] - true_means).max()),
         "covariances": float(np.abs(gmm.covariances_[order] - m.covariance_matrices()).max()),
     }
-    ctx.record("synthetic_recovery", f"K={k_true}", **errors)
+    ctx.record("synthetic_recovery", "true_k", k=k_true, **errors)
     ctx.measure("em_recovers_parameters", max(errors.values()))
 
     ks = np.arange(1, p.k_max + 1)
@@ -350,7 +353,8 @@ def _recovery(ctx: Context, X, Xt) -> None:
     for k, g, b, a in zip(ks, models, bic, aic, strict=True):
         ctx.record(
             "synthetic_choose_k",
-            f"K={k}",
+            sweep_key("k_range", int(k) - 1, p.k_max),
+            k=int(k),
             train_mean_log_likelihood=float(g.score(X)),
             test_mean_log_likelihood=float(g.score(Xt)),
             parameters=int(g.n_parameters()),
@@ -389,6 +393,7 @@ def _draw_mixture(ax, X, gmm, m: Mixture) -> None:
 
 
 def _kmeans_limit(ctx: Context, X) -> None:
+    from mldm.lectures.base import sweep_key
     from mldm.models import KMeans
     from mldm.models.clustering import init_centres
     from mldm.models.mixture import em_isotropic_shared
@@ -399,12 +404,13 @@ def _kmeans_limit(ctx: Context, X) -> None:
     km = KMeans(k, init=start).fit(X)
     var, std = float(X.var()), float(X.std())
     gaps = []
-    for share in p.sigma2_grid:
+    for i, share in enumerate(p.sigma2_grid):
         means, resp, n_iter = em_isotropic_shared(X, start, share * var, max_iter=p.max_iter)
         gaps.append(float(np.abs(means - km.cluster_centers_).max() / std))
         ctx.record(
             "kmeans_limit",
-            f"sigma2={share:g}·var",
+            sweep_key("sigma2_grid", i, len(p.sigma2_grid)),
+            sigma2_over_var=float(share),
             centre_gap_to_kmeans=gaps[-1],
             mean_largest_responsibility=float(resp.max(axis=1).mean()),
             iterations=int(n_iter),
