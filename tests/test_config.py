@@ -127,3 +127,34 @@ def test_params_hash_changes_only_with_own_lecture(root):
     b = config.resolve(raw2)
     assert a.params_hash("l01_linear_regression") != b.params_hash("l01_linear_regression")
     assert a.params_hash("l02_linear_classifiers") == b.params_hash("l02_linear_classifiers")
+
+
+def test_a_stage_validates_only_its_own_lecture_block(params_file):
+    # a broken L02 block does not stop a stage of L01, which never reads it
+    _write(params_file, lambda r: r["lectures"]["l02_linear_classifiers"]["gd"].update(lr=-1))
+    cfg = config.load(params_file, lectures=("l01_linear_regression",))
+    assert cfg.lecture("l01_linear_regression").gd.lr > 0
+    with pytest.raises(MldmError, match="lectures.l02_linear_classifiers.gd.lr"):
+        config.load(params_file)
+
+
+def test_an_edit_the_active_overlay_overrides_is_refused():
+    base = {
+        "profile": "smoke",
+        "lectures": {"l05_svm": {"C": 1.0, "tol": 1e-3}},
+        "profiles": {"smoke": {"lectures": {"l05_svm": {"C": 0.5}}}},
+    }
+    edited = yaml.safe_load(yaml.safe_dump(base))
+    edited["lectures"]["l05_svm"]["C"] = 10.0  # what `dvc exp run -S lectures.l05_svm.C=10` does
+    assert config.shadowed_edits(edited, base) == [
+        ("lectures.l05_svm.C", "profiles.smoke.lectures.l05_svm.C")
+    ]
+    edited["lectures"]["l05_svm"]["C"] = 1.0
+    edited["lectures"]["l05_svm"]["tol"] = 1e-4  # not in the overlay: the stage runs with it
+    assert config.shadowed_edits(edited, base) == []
+    assert config.shadowed_edits({**edited, "profile": "default"}, base) == []
+
+
+def test_overlay_merge_is_omegaconf_deep_merge():
+    merged = config.merge({"a": {"b": 1, "c": [1, 2]}, "d": 1}, {"a": {"c": [3]}, "e": 2})
+    assert merged == {"a": {"b": 1, "c": [3]}, "d": 1, "e": 2}

@@ -1,21 +1,30 @@
 """params.yaml -> one validated, frozen :class:`Config`.
 
 ``params.yaml`` holds the ``default`` values; ``profiles.smoke`` and ``profiles.full`` are
-overlays deep-merged on top when ``profile:`` names them. Every block is a pydantic model
-with ``extra="forbid"``, so a mistyped key, a wrong type, or a value out of range stops a
-stage with one line that names the key (:class:`mldm.errors.MldmError`).
+overlays merged on top (OmegaConf: nested mappings merge, anything else is replaced) when
+``profile:`` names them. Every block is a pydantic model with ``extra="forbid"``, so a
+mistyped key, a wrong type, or a value out of range stops a stage with one line that names
+the key (:class:`mldm.errors.MldmError`).
 
 Each lecture declares its own block as ``Params`` in ``mldm.lectures.lNN_*``; this module
-only assembles them.
+only assembles them, and only those a caller asks for: a stage of lecture 5 validates and
+imports lecture 5, not the course (``load(path, lectures=("l05_svm",))``).
+
+An edit to a base value that the active overlay also sets would be silently overridden
+(``dvc exp run -S lectures.l05_svm.C=10`` under ``profile: smoke`` when the smoke overlay
+sets ``C``). :func:`load` refuses it with one line naming the overlay key to set instead;
+"an edit" is a difference from the experiment's baseline commit (``DVC_EXP_BASELINE_REV``,
+else ``HEAD``).
 """
 
 from __future__ import annotations
 
-import copy
 import difflib
 import hashlib
 import json
 import os
+import subprocess
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
@@ -144,25 +153,61 @@ class Config(Strict):
 
 
 @cache
-def _config_model() -> type[Config]:
+def _config_model(lecture_ids: tuple[str, ...]) -> type[Config]:
+    """The Config model with the params blocks of ``lecture_ids`` (their modules imported)."""
     from mldm import lectures
 
-    fields = {lid: (lectures.get(lid).Params, lectures.get(lid).Params()) for lid in lectures.IDS}
+    fields = {lid: (lectures.get(lid).Params, lectures.get(lid).Params()) for lid in lecture_ids}
     lectures_model = create_model("Lectures", __base__=Strict, **fields)
     return create_model(
         "ResolvedConfig", __base__=Config, lectures=(lectures_model, lectures_model())
     )
 
 
-def deep_merge(base: dict, overlay: dict) -> dict:
-    """``overlay`` on top of ``base``; nested dicts merge, everything else is replaced."""
-    out = copy.deepcopy(base)
-    for key, value in overlay.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = deep_merge(out[key], value)
+def merge(base: dict, overlay: dict) -> dict:
+    """``overlay`` on top of ``base`` (OmegaConf: mappings merge, other values are replaced)."""
+    from omegaconf import OmegaConf
+    from omegaconf.errors import OmegaConfBaseException
+
+    try:
+        merged = OmegaConf.merge(OmegaConf.create(base), OmegaConf.create(overlay))
+    except OmegaConfBaseException as e:
+        key = getattr(e, "full_key", "") or "?"
+        raise MldmError(f"profile overlay key '{key}' does not fit the base params") from None
+    return OmegaConf.to_container(merged)
+
+
+def flatten(tree: dict, prefix: str = "") -> dict[str, Any]:
+    """``{"a": {"b": 1}}`` -> ``{"a.b": 1}`` (lists are leaves)."""
+    out: dict[str, Any] = {}
+    for key, value in tree.items():
+        if isinstance(value, dict) and value:
+            out.update(flatten(value, f"{prefix}{key}."))
         else:
-            out[key] = copy.deepcopy(value)
+            out[f"{prefix}{key}"] = value
     return out
+
+
+def _lecture_ids(raw: dict, where: str = "") -> list[str]:
+    """The lecture blocks named in ``raw``; an unknown one is a one-line error."""
+    from mldm.lectures import IDS
+
+    blocks = raw.get("lectures") or {}
+    if not isinstance(blocks, dict):
+        raise MldmError(f"params key '{where}lectures' must be a mapping of lecture blocks")
+    for lid in blocks:
+        if lid not in IDS:
+            close = difflib.get_close_matches(str(lid), IDS, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise MldmError(f"unknown params key '{where}lectures.{lid}'{hint}")
+    return list(blocks)
+
+
+def _only(raw: dict, lecture_ids: Iterable[str]) -> dict:
+    """``raw`` with only the lecture blocks of ``lecture_ids``."""
+    keep = set(lecture_ids)
+    blocks = raw.get("lectures") or {}
+    return {**raw, "lectures": {k: v for k, v in blocks.items() if k in keep}}
 
 
 def _one_line(err: ValidationError, model: type[BaseModel], prefix: str = "") -> str:
@@ -207,29 +252,103 @@ def read_params(path: str | os.PathLike = DEFAULT_PARAMS) -> dict:
     return raw
 
 
-def resolve(raw: dict) -> Config:
-    """Validate the base params, apply the profile overlay, validate the result."""
-    model = _config_model()
-    try:
-        base = model.model_validate(raw)
-    except ValidationError as e:
-        raise MldmError(_one_line(e, model)) from None
+def active_overlay(raw: dict) -> dict:
+    """The overlay that ``profile:`` picks (``{}`` for default); unknown overlays are errors."""
     overlays = raw.get("profiles") or {}
     unknown = sorted(set(overlays) - {"smoke", "full"})
     if unknown:
         raise MldmError(f"unknown profile overlay 'profiles.{unknown[0]}' (expected smoke or full)")
+    profile = raw.get("profile", "default")
+    overlay = (overlays.get(profile) or {}) if profile in ("smoke", "full") else {}
+    if not isinstance(overlay, dict):
+        raise MldmError(f"params key 'profiles.{profile}' must be a mapping")
+    return overlay
+
+
+def resolve(raw: dict, lectures: Iterable[str] | None = None) -> Config:
+    """Validate the base params, apply the profile overlay, validate the result.
+
+    ``lectures``: the lecture blocks to validate (and whose modules to import); all by
+    default. The other blocks are left out of the returned Config.
+    """
+    ids = _lecture_ids(raw)
+    overlay = active_overlay(raw)
+    profile = raw.get("profile")
+    _lecture_ids(overlay, where=f"profiles.{profile}.")
+    wanted = tuple(ids if lectures is None else lectures)
+    model = _config_model(wanted)
+    try:
+        base = model.model_validate(_only(raw, wanted))
+    except ValidationError as e:
+        raise MldmError(_one_line(e, model)) from None
     if base.profile == "default":
         return base
-    overlay = overlays.get(base.profile) or {}
     try:
-        return model.model_validate(deep_merge(raw, overlay))
+        return model.model_validate(merge(_only(raw, wanted), _only(overlay, wanted)))
     except ValidationError as e:
         raise MldmError(_one_line(e, model, prefix=f"profiles.{base.profile}.")) from None
 
 
-def load(path: str | os.PathLike = DEFAULT_PARAMS) -> Config:
-    """Read, merge and validate ``params.yaml``; raise :class:`MldmError` on any problem."""
-    return resolve(read_params(path))
+def shadowed_edits(raw: dict, baseline: dict) -> list[tuple[str, str]]:
+    """Base keys edited since ``baseline`` that the active overlay overrides:
+    ``[(base_key, overlay_key)]``. Those edits would not be the values a stage runs with."""
+    overlay = flatten(active_overlay(raw))
+    if not overlay:
+        return []
+    now = flatten({k: v for k, v in raw.items() if k not in ("profile", "profiles")})
+    then = flatten({k: v for k, v in baseline.items() if k not in ("profile", "profiles")})
+    prefix = f"profiles.{raw.get('profile')}."
+    out = []
+    for key, value in now.items():
+        if key in then and then[key] == value:
+            continue
+        # the overlay sets this key, or a mapping above it (which replaces it whole)
+        hit = next((k for k in overlay if key == k or key.startswith(k + ".")), None)
+        if hit is not None:
+            out.append((key, prefix + hit))
+    return out
+
+
+def _baseline_params(path: Path) -> dict | None:
+    """params.yaml as committed in the experiment's baseline (or HEAD); None outside git."""
+    rev = os.environ.get("DVC_EXP_BASELINE_REV") or "HEAD"
+    try:
+        proc = subprocess.run(
+            ["git", "show", f"{rev}:./{path.name}"],
+            cwd=path.parent,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if proc.returncode != 0:
+        return None
+    try:
+        old = yaml.safe_load(proc.stdout)
+    except yaml.YAMLError:
+        return None
+    return old if isinstance(old, dict) else None
+
+
+def load(path: str | os.PathLike = DEFAULT_PARAMS, lectures: Iterable[str] | None = None) -> Config:
+    """Read, merge and validate ``params.yaml``; raise :class:`MldmError` on any problem.
+
+    ``lectures``: validate only these lecture blocks (a stage passes its own lecture).
+    """
+    path = Path(path)
+    raw = read_params(path)
+    baseline = _baseline_params(path)
+    if baseline is not None:
+        shadowed = shadowed_edits(raw, baseline)
+        if shadowed:
+            key, overlay_key = shadowed[0]
+            raise MldmError(
+                f"params key '{key}' was changed but the active profile "
+                f"'{raw.get('profile')}' sets '{overlay_key}', which wins: set that key "
+                f"instead (dvc exp run -S {overlay_key}=...)"
+            )
+    return resolve(raw, lectures)
 
 
 def set_profile(profile: str, path: str | os.PathLike = DEFAULT_PARAMS) -> bool:

@@ -27,7 +27,7 @@ def run_stage(
 ) -> Path:
     if stage not in STAGES:
         raise MldmError(f"unknown stage '{stage}' (expected one of {', '.join(STAGES)})")
-    cfg = config.load(params_path)
+    cfg = config.load(params_path, lectures=(lecture_id,))
     module = lectures.get(lecture_id)
     root = Path(root)
     # fails early if data is missing
