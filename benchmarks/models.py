@@ -16,18 +16,8 @@ K-means once more with the library defaults (``..._default_threads``), as a stag
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
-
-
-def _best_of(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
+from run import _best_of  # benchmarks/run.py: best of `repeat` wall times
 
 
 def _pair(ours: float, theirs: float) -> dict:
