@@ -5,7 +5,13 @@ Metric names follow the project convention: split first, snake_case
 leave-one-out, K-fold cross validation, AIC/BIC) lives in :mod:`mldm.evaluation.selection`.
 """
 
-from mldm.evaluation.metrics import classification_metrics, regression_metrics, relative_error
+from mldm.evaluation.metrics import (
+    accuracy,
+    classification_metrics,
+    regression_metrics,
+    relative_error,
+    worst,
+)
 from mldm.evaluation.selection import (
     aic,
     bic,
@@ -22,6 +28,7 @@ from mldm.evaluation.selection import (
 )
 
 __all__ = [
+    "accuracy",
     "aic",
     "bic",
     "classification_metrics",
@@ -37,4 +44,5 @@ __all__ = [
     "regression_metrics",
     "relative_error",
     "select_min",
+    "worst",
 ]

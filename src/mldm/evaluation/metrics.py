@@ -38,3 +38,14 @@ def relative_error(a, b) -> float:
     """``||a - b|| / ||b||``: how far an estimate ``a`` is from a reference ``b``."""
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     return float(np.linalg.norm(a - b) / max(np.linalg.norm(b), np.finfo(float).tiny))
+
+
+def accuracy(y_true, y_pred) -> float:
+    """The share of predictions equal to the labels, ``mean(ŷ_i = y_i)``."""
+    return float((np.asarray(y_pred) == np.asarray(y_true)).mean())
+
+
+def worst(deviations) -> float:
+    """The largest of an oracle comparison's deviations (0.0 when there are none): the one
+    number a claim such as "ours matches torch.optim within 1e-6 at every step" is judged on."""
+    return max((float(d) for d in deviations), default=0.0)

@@ -46,6 +46,15 @@ class Context:
     def profile(self) -> str:
         return self.cfg.profile
 
+    def seeded(self, *key: int, run: int = 0) -> None:
+        """Seed torch before building a model, so its initial weights are fixed by (seed,
+        lecture, key); the ``run``-th repeat of a multi-seed experiment starts from seed + run."""
+        import torch
+
+        lecture = int(self.lecture_id[1:3])
+        rng = np.random.default_rng([self.seed + run, lecture, *key])
+        torch.manual_seed(int(rng.integers(2**31)))
+
     # --- data ---------------------------------------------------------------------------
     def data(self, name: str) -> datasets.Prepared:
         return datasets.load(name, self.cfg.data.root)
@@ -138,6 +147,14 @@ class Context:
         """``metrics[experiment][model] = {...}``, also logged to the active run."""
         self.metrics.setdefault(experiment, {}).setdefault(model, {}).update(metrics)
         self.tracker.log_metrics(metrics)
+
+    def table(self, name: str, columns, rows, note: str | None = None) -> None:
+        """A worked-example table for the report: ``columns``, ``rows`` (one list per row) and
+        an optional ``note`` under ``worked_example[name]``."""
+        entry: dict[str, Any] = {"columns": list(columns), "rows": rows}
+        if note is not None:
+            entry["note"] = note
+        self.worked_example[name] = entry
 
     def measure(self, claim_id: str, value: Any) -> Any:
         """The measured value of one of the lecture's declared claims."""
