@@ -14,7 +14,7 @@ def main() -> None:
     from mldm import config
     from mldm.data import prepare
 
-    cfg = config.load(args.params)
+    cfg = config.load(args.params, lectures=())  # the data block only
     meta = prepare(
         args.dataset,
         cfg.data.root,

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mldm import lectures
+from mldm import lectures, stages
 from mldm.data import DATASETS
 
 
@@ -71,11 +71,13 @@ def _copy_repo(root: Path, dest: Path) -> None:
     subprocess.run(["git", "init", "-q"], cwd=dest, check=True)
 
 
-def _dvc(work: Path, *args: str) -> subprocess.CompletedProcess:
+def _dvc(work: Path, *args: str, **extra_env: str) -> subprocess.CompletedProcess:
     env = {
         **os.environ,
         "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+        "PYTHONPATH": str(work / "src"),  # the copy's code, so editing it is a code change
         "DVC_NO_ANALYTICS": "1",
+        **extra_env,
     }
     env.pop("MLFLOW_TRACKING_URI", None)
     proc = subprocess.run(
@@ -103,8 +105,12 @@ def test_dvc_repro_smoke_end_to_end(tmp_path, root):
     _copy_repo(root, work)
     set_profile("smoke", work / "params.yaml")
 
-    first = _dvc(work, "repro")
+    first = _dvc(work, "repro", MLDM_TRACE=str(tmp_path / "trace"))
     assert {f"train@{lid}" for lid in lectures.IDS} <= _ran(first)
+    # exact deps: what each stage imported and read is in the manifest its DVC deps hash
+    checked, problems = stages.check_traces(tmp_path / "trace", work)
+    assert not problems, "\n".join(problems)
+    assert checked == _ran(first) - {"resolve", "resolve_data"}
     studies = yaml.safe_load((work / "params.yaml").read_text())["studies"]
     assert {f"tune@{name}" for name in studies} <= _ran(first)
     html = (work / "reports" / "index.html").read_text()
@@ -133,21 +139,39 @@ def test_dvc_repro_smoke_end_to_end(tmp_path, root):
     assert _ran(_dvc(work, "repro", "-f", "-s", f"tune@{name}")) == {f"tune@{name}"}
     assert [p.read_bytes() for p in outs] == before
 
-    # one lecture's param reruns that lecture and the report, nothing else
+    # editing an overlay that is not active changes nothing
     params = yaml.safe_load((work / "params.yaml").read_text())
+    params["profiles"]["full"]["lectures"]["l05_svm"] = {"C": 123.0}
+    (work / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    assert "up to date" in _dvc(work, "status").stdout
+
+    # one lecture's param reruns that lecture and the report, nothing else; not its study,
+    # whose objective does not read it
     params["lectures"]["l02_linear_classifiers"]["far_init"] = 9.0
     (work / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
     assert _ran(_dvc(work, "repro")) == {
+        "resolve",
         "train@l02_linear_classifiers",
         "evaluate@l02_linear_classifiers",
-        "tune@l02_softmax_lr",  # its trial 0 is the lecture's current softmax block
         "report",
     }
 
     # a study's own params rerun that study and the report only
     params["studies"]["l04_poly_ridge"]["space"]["degree"]["high"] = 12
     (work / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
-    assert _ran(_dvc(work, "repro")) == {"tune@l04_poly_ridge", "report"}
+    assert _ran(_dvc(work, "repro")) == {"resolve", "tune@l04_poly_ridge", "report"}
+
+    # a change to one lecture's code reruns that lecture, its study and the report
+    code = work / Path(lectures.get("l05_svm").__file__).relative_to(root)
+    code.write_text(code.read_text() + "\n# an edit\n")
+    assert _ran(_dvc(work, "repro")) == {
+        "resolve",
+        "resolve_data",
+        "train@l05_svm",
+        "evaluate@l05_svm",
+        "tune@l05_svm_rbf",
+        "report",
+    }
 
     metrics = _dvc(work, "metrics", "show", "--json").stdout
     assert "l01_linear_regression" in metrics

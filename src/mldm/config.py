@@ -255,9 +255,13 @@ def read_params(path: str | os.PathLike = DEFAULT_PARAMS) -> dict:
 def active_overlay(raw: dict) -> dict:
     """The overlay that ``profile:`` picks (``{}`` for default); unknown overlays are errors."""
     overlays = raw.get("profiles") or {}
-    unknown = sorted(set(overlays) - {"smoke", "full"})
+    unknown = sorted(set(overlays) - set(PROFILES))
     if unknown:
         raise MldmError(f"unknown profile overlay 'profiles.{unknown[0]}' (expected smoke or full)")
+    if overlays.get("default"):  # present, empty, so that dvc.yaml can name profiles.${profile}
+        raise MldmError(
+            "params key 'profiles.default' must be empty: the base values are the default"
+        )
     profile = raw.get("profile", "default")
     overlay = (overlays.get(profile) or {}) if profile in ("smoke", "full") else {}
     if not isinstance(overlay, dict):

@@ -4,6 +4,14 @@
 ``load(name)`` reads them back as a :class:`Prepared`.
 """
 
-from mldm.data.registry import DATASETS, Dataset, Prepared, load, prepare
+from mldm._lazy import attributes
 
-__all__ = ["DATASETS", "Dataset", "Prepared", "load", "prepare"]
+_LAZY = {
+    "DATASETS": "mldm.data.registry",
+    "Dataset": "mldm.data.registry",
+    "Prepared": "mldm.data.registry",
+    "load": "mldm.data.registry",
+    "prepare": "mldm.data.registry",
+}
+__getattr__, __dir__ = attributes(__name__, _LAZY)
+__all__ = sorted(_LAZY)

@@ -277,7 +277,10 @@ def prepare(
 
 def load(name: str, root: str | Path = "data/prepared") -> Prepared:
     """Read a prepared dataset; a clear error if its stage has not run."""
+    from mldm.trace import note_dataset
+
     ds = get(name)
+    note_dataset(name)
     folder = Path(root) / name
     marker = folder / "meta.json"
     if marker.is_file() and read_json(marker).get("available") is False:

@@ -5,44 +5,26 @@ Metric names follow the project convention: split first, snake_case
 leave-one-out, K-fold cross validation, AIC/BIC) lives in :mod:`mldm.evaluation.selection`.
 """
 
-from mldm.evaluation.metrics import (
-    accuracy,
-    classification_metrics,
-    regression_metrics,
-    relative_error,
-    worst,
-)
-from mldm.evaluation.selection import (
-    aic,
-    bic,
-    cross_val_mse,
-    cross_val_scores,
-    gaussian_log_likelihood,
-    holdout_split,
-    kfold_splits,
-    least_squares_criteria,
-    leave_one_out_splits,
-    loo_mse,
-    loo_residuals,
-    select_min,
-)
+from mldm._lazy import attributes
 
-__all__ = [
-    "accuracy",
-    "aic",
-    "bic",
-    "classification_metrics",
-    "cross_val_mse",
-    "cross_val_scores",
-    "gaussian_log_likelihood",
-    "holdout_split",
-    "kfold_splits",
-    "least_squares_criteria",
-    "leave_one_out_splits",
-    "loo_mse",
-    "loo_residuals",
-    "regression_metrics",
-    "relative_error",
-    "select_min",
-    "worst",
-]
+_LAZY = {
+    "accuracy": "mldm.evaluation.metrics",
+    "aic": "mldm.evaluation.selection",
+    "bic": "mldm.evaluation.selection",
+    "classification_metrics": "mldm.evaluation.metrics",
+    "cross_val_mse": "mldm.evaluation.selection",
+    "cross_val_scores": "mldm.evaluation.selection",
+    "gaussian_log_likelihood": "mldm.evaluation.selection",
+    "holdout_split": "mldm.evaluation.selection",
+    "kfold_splits": "mldm.evaluation.selection",
+    "least_squares_criteria": "mldm.evaluation.selection",
+    "leave_one_out_splits": "mldm.evaluation.selection",
+    "loo_mse": "mldm.evaluation.selection",
+    "loo_residuals": "mldm.evaluation.selection",
+    "regression_metrics": "mldm.evaluation.metrics",
+    "relative_error": "mldm.evaluation.metrics",
+    "select_min": "mldm.evaluation.selection",
+    "worst": "mldm.evaluation.metrics",
+}
+__getattr__, __dir__ = attributes(__name__, _LAZY)
+__all__ = sorted(_LAZY)

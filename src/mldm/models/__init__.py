@@ -4,37 +4,28 @@ Non-gradient solvers follow the scikit-learn estimator API; gradient-trained one
 through :mod:`mldm.training` (Lightning). Nothing here knows about DVC, MLflow or reports.
 """
 
-from mldm.models.basis import BasisFunctions
-from mldm.models.cart import DecisionTreeClassifier
-from mldm.models.clustering import KMeans, SoftKMeans
-from mldm.models.ensemble import AdaBoostClassifier, BaggingClassifier, RandomForestClassifier
-from mldm.models.id3 import ID3Classifier
-from mldm.models.linear_classifiers import LogisticRegression, OneVsAllClassifier, SoftmaxRegression
-from mldm.models.linear_regression import LinearRegression
-from mldm.models.mixture import GaussianMixture
-from mldm.models.pca import PCA
-from mldm.models.probabilistic import GaussianLinearRegression, MAPLinearRegression
-from mldm.models.regularized import Lasso, Ridge
-from mldm.models.svm import SVC
+from mldm._lazy import attributes
 
-__all__ = [
-    "PCA",
-    "SVC",
-    "AdaBoostClassifier",
-    "BaggingClassifier",
-    "BasisFunctions",
-    "DecisionTreeClassifier",
-    "GaussianLinearRegression",
-    "GaussianMixture",
-    "ID3Classifier",
-    "KMeans",
-    "Lasso",
-    "LinearRegression",
-    "LogisticRegression",
-    "MAPLinearRegression",
-    "OneVsAllClassifier",
-    "RandomForestClassifier",
-    "Ridge",
-    "SoftKMeans",
-    "SoftmaxRegression",
-]
+_LAZY = {
+    "AdaBoostClassifier": "mldm.models.ensemble",
+    "BaggingClassifier": "mldm.models.ensemble",
+    "BasisFunctions": "mldm.models.basis",
+    "DecisionTreeClassifier": "mldm.models.cart",
+    "GaussianLinearRegression": "mldm.models.probabilistic",
+    "GaussianMixture": "mldm.models.mixture",
+    "ID3Classifier": "mldm.models.id3",
+    "KMeans": "mldm.models.clustering",
+    "Lasso": "mldm.models.regularized",
+    "LinearRegression": "mldm.models.linear_regression",
+    "LogisticRegression": "mldm.models.linear_classifiers",
+    "MAPLinearRegression": "mldm.models.probabilistic",
+    "OneVsAllClassifier": "mldm.models.linear_classifiers",
+    "PCA": "mldm.models.pca",
+    "RandomForestClassifier": "mldm.models.ensemble",
+    "Ridge": "mldm.models.regularized",
+    "SVC": "mldm.models.svm",
+    "SoftKMeans": "mldm.models.clustering",
+    "SoftmaxRegression": "mldm.models.linear_classifiers",
+}
+__getattr__, __dir__ = attributes(__name__, _LAZY)
+__all__ = sorted(_LAZY)

@@ -7,45 +7,21 @@
 - :class:`GradientDescent` is the lecture's update ``w <- w - r dL/dw`` (L01).
 """
 
-import importlib
+from mldm._lazy import attributes
 
-from mldm.training.data import array_loader
-from mldm.training.optim import GradientDescent
-from mldm.training.trainer import (
-    TrainerDefaults,
-    current_defaults,
-    make_trainer,
-    seed_everything,
-    trainer_defaults,
-)
-
+# Lightning takes ~3 s to import: a stage loads it only when a model trains with it
 _LAZY = {
+    "array_loader": "mldm.training.data",
+    "current_defaults": "mldm.training.trainer",
     "fit": "mldm.training.loop",
     "fit_classifier": "mldm.training.loop",
+    "GradientDescent": "mldm.training.optim",
+    "make_trainer": "mldm.training.trainer",
     "predict_logits": "mldm.training.loop",
+    "seed_everything": "mldm.training.trainer",
     "SupervisedTask": "mldm.training.tasks",
+    "trainer_defaults": "mldm.training.trainer",
+    "TrainerDefaults": "mldm.training.trainer",
 }
-
-
-def __getattr__(name: str):
-    # Lightning takes ~3 s to import: load it only when a model actually trains with it
-    if name not in _LAZY:
-        raise AttributeError(f"module 'mldm.training' has no attribute {name!r}")
-    value = getattr(importlib.import_module(_LAZY[name]), name)
-    globals()[name] = value
-    return value
-
-
-__all__ = [
-    "GradientDescent",
-    "SupervisedTask",
-    "TrainerDefaults",
-    "array_loader",
-    "current_defaults",
-    "fit",
-    "fit_classifier",
-    "make_trainer",
-    "predict_logits",
-    "seed_everything",
-    "trainer_defaults",
-]
+__getattr__, __dir__ = attributes(__name__, _LAZY)
+__all__ = sorted(_LAZY)

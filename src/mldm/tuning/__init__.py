@@ -51,52 +51,39 @@ metrics, the intermediate curve; :mod:`.logger`). Modules: :mod:`.spec` (definit
 :mod:`.cli`.
 """
 
-from mldm.tuning.cli import cli
-from mldm.tuning.identity import code_hash, source_files, study_name
-from mldm.tuning.logger import TrialLogger
-from mldm.tuning.outputs import summary, trials_table, write_outputs
-from mldm.tuning.queue import (
-    KILLED,
-    RETRY_OF,
-    TrialContext,
-    make_pruner,
-    make_sampler,
-    prepare,
-    suggest,
-    work,
-)
-from mldm.tuning.spec import Study, Tunable, resolve_study, study_params
-from mldm.tuning.stage import OUT_ROOT, apply_args, dataset_hashes, join, run_stage
-from mldm.tuning.storage import DEFAULT_STORAGE, STORAGE_ENV, open_storage, storage_url
+from mldm._lazy import attributes
 
-__all__ = [
-    "DEFAULT_STORAGE",
-    "KILLED",
-    "OUT_ROOT",
-    "RETRY_OF",
-    "STORAGE_ENV",
-    "Study",
-    "TrialContext",
-    "TrialLogger",
-    "Tunable",
-    "apply_args",
-    "cli",
-    "code_hash",
-    "dataset_hashes",
-    "join",
-    "make_pruner",
-    "make_sampler",
-    "open_storage",
-    "prepare",
-    "resolve_study",
-    "run_stage",
-    "source_files",
-    "storage_url",
-    "study_name",
-    "study_params",
-    "suggest",
-    "summary",
-    "trials_table",
-    "work",
-    "write_outputs",
-]
+# a lecture declaring its Tunable imports .spec only, not Optuna
+_LAZY = {
+    "apply_args": "mldm.tuning.stage",
+    "cli": "mldm.tuning.cli",
+    "code_hash": "mldm.tuning.identity",
+    "dataset_hashes": "mldm.tuning.stage",
+    "DEFAULT_STORAGE": "mldm.tuning.storage",
+    "join": "mldm.tuning.stage",
+    "KILLED": "mldm.tuning.queue",
+    "make_pruner": "mldm.tuning.queue",
+    "make_sampler": "mldm.tuning.queue",
+    "open_storage": "mldm.tuning.storage",
+    "OUT_ROOT": "mldm.tuning.stage",
+    "prepare": "mldm.tuning.queue",
+    "resolve_study": "mldm.tuning.spec",
+    "RETRY_OF": "mldm.tuning.queue",
+    "run_stage": "mldm.tuning.stage",
+    "source_files": "mldm.tuning.identity",
+    "STORAGE_ENV": "mldm.tuning.storage",
+    "storage_url": "mldm.tuning.storage",
+    "Study": "mldm.tuning.spec",
+    "study_name": "mldm.tuning.identity",
+    "study_params": "mldm.tuning.spec",
+    "suggest": "mldm.tuning.queue",
+    "summary": "mldm.tuning.outputs",
+    "TrialContext": "mldm.tuning.queue",
+    "TrialLogger": "mldm.tuning.logger",
+    "trials_table": "mldm.tuning.outputs",
+    "Tunable": "mldm.tuning.spec",
+    "work": "mldm.tuning.queue",
+    "write_outputs": "mldm.tuning.outputs",
+}
+__getattr__, __dir__ = attributes(__name__, _LAZY)
+__all__ = sorted(_LAZY)

@@ -39,10 +39,17 @@ def _progress(total: int, label: str) -> Iterator[Callable[[int], None]]:
         yield bar.update
 
 
+def _load(params_path: str, name: str) -> config_mod.Config:
+    """The config with the block of the study's lecture only (not the whole course)."""
+    studies = config_mod.load(params_path, lectures=()).studies
+    lecture = studies[name].lecture if name in studies else None
+    return config_mod.load(params_path, lectures=(lecture,) if lecture else ())
+
+
 def run_stage(name: str, params_path: str = "params.yaml", root: str | Path = ".") -> Path:
     """``tune@<name>``: prepare the study, run its workers, write ``tuning/<name>/``."""
     root = Path(root)
-    cfg = config_mod.load(params_path)
+    cfg = _load(params_path, name)
     study = resolve_study(cfg, name)
     hashes = dataset_hashes(study)  # fails early if data is missing
     url = storage_url(study.spec, root)
@@ -126,7 +133,7 @@ def join(name: str, params_path: str = "params.yaml", root: str | Path = ".") ->
     import optuna
 
     root = Path(root)
-    cfg = config_mod.load(params_path)
+    cfg = _load(params_path, name)
     study = resolve_study(cfg, name)
     url = storage_url(study.spec, root)
     storage = open_storage(url)

@@ -1,0 +1,117 @@
+"""Exact DVC dependencies (mldm.dependencies, mldm.stages): each stage's manifest names the
+code it may run and the data it reads, and not the rest of the course."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mldm import config, lectures, stages
+from mldm.dependencies import closure, file_key, scan
+
+
+@pytest.fixture(scope="module")
+def cfg(root):
+    return config.load(root / "params.yaml")
+
+
+def _files(stage: str, cfg, root: Path) -> set[str]:
+    modules, scripts = stages.entry_points(stage, cfg, root)
+    return {file_key(p, root.resolve()) for p in closure(modules, scripts)}
+
+
+def test_a_lecture_stage_runs_its_own_lecture_only(cfg, root):
+    for lid in lectures.IDS:
+        for kind in stages.LECTURE_STAGES:
+            files = _files(f"{kind}@{lid}", cfg, root)
+            others = {f for f in files if f.startswith("src/mldm/lectures/l") and lid not in f}
+            assert not others, f"{kind}@{lid} depends on other lectures: {sorted(others)}"
+            assert not any(f.startswith("src/mldm/tuning/") for f in files - _tuning_spec())
+            assert f"pipelines/{kind}.py" in files
+            assert "src/mldm/lectures/runner.py" in files
+
+
+def _tuning_spec() -> set[str]:
+    # a lecture with a study declares its Tunable (mldm.tuning.spec, whose definition hash
+    # uses .identity), not the trial loop, the storage or Optuna
+    return {f"src/mldm/tuning/{f}.py" for f in ("__init__", "spec", "identity")}
+
+
+def test_lazy_packages_cost_only_the_modules_named(cfg, root):
+    files = _files("train@l09_kmeans_pca", cfg, root)
+    assert "src/mldm/models/clustering.py" in files and "src/mldm/models/pca.py" in files
+    assert "src/mldm/models/svm.py" not in files  # mldm.models imports nothing eagerly
+    assert "src/mldm/models/ensemble.py" not in files
+
+
+def test_prepare_needs_neither_lectures_nor_torch_code(cfg, root):
+    files = _files("prepare@iris", cfg, root)
+    assert not {f for f in files if f.startswith("src/mldm/lectures/l")}
+    assert not {f for f in files if f.startswith(("src/mldm/models/", "src/mldm/training/"))}
+
+
+def test_a_study_and_the_report_see_their_lecture_code(cfg, root):
+    for name, spec in cfg.studies.items():
+        files = _files(f"tune@{name}", cfg, root)
+        assert any(spec.lecture in f for f in files)
+        assert "src/mldm/tuning/queue.py" in files
+    report = _files("report", cfg, root)
+    for lid in lectures.IDS:  # the report prints every lecture's title
+        assert any(lid in f for f in report)
+    assert any(f.startswith("src/mldm/report/templates/") for f in report)  # package data
+
+
+def test_lazy_attribute_resolves_through_the_package_table(tmp_path):
+    # `from mldm.models import SVC` -> mldm.models.svm; a use of a lazy name through the
+    # package object counts as well
+    src = tmp_path / "entry.py"
+    src.write_text("from mldm import models\n\ndef f():\n    return models.SVC\n")
+    files = {p.name for p in closure((), (src,))}
+    assert "svm.py" in files and "ensemble.py" not in files
+    s = scan(Path(lectures.__file__).parent.parent / "models" / "__init__.py", "mldm.models")
+    assert dict(s.lazy)["SVC"] == "mldm.models.svm"
+    assert "mldm.models.svm" not in s.imports
+
+
+def test_each_stage_reads_the_sets_of_its_lecture(cfg):
+    assert stages.datasets("train@l01_linear_regression", cfg) == ("house", "diabetes")
+    assert stages.datasets("prepare@house", cfg) == ()
+    name, spec = next(iter(cfg.studies.items()))
+    assert stages.datasets(f"tune@{name}", cfg) == stages.datasets(f"train@{spec.lecture}", cfg)
+
+
+def test_resolved_params_are_the_merged_values(root, tmp_path):
+    import yaml
+
+    raw = yaml.safe_load((root / "params.yaml").read_text())
+    raw["profile"] = "smoke"
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(raw))
+    shutil.copytree(root / "pipelines", tmp_path / "pipelines")
+    stages.write_resolved(tmp_path / "params.yaml", root=tmp_path)
+    resolved = yaml.safe_load((tmp_path / "resolved" / "params.yaml").read_text())
+    smoke = raw["profiles"]["smoke"]["lectures"]["l01_linear_regression"]["unbiased_draws"]
+    assert resolved["lectures"]["l01_linear_regression"]["unbiased_draws"] == smoke
+    assert "profiles" not in resolved
+    # a study depends on the keys its objective reads, not on its whole lecture block
+    study = resolved["studies"]["l04_poly_ridge"]
+    assert set(study["reads"]) == {"k"} and "l2_lambda" not in json.dumps(study)
+    manifest = json.loads((tmp_path / "resolved" / "code" / "train@l05_svm.json").read_text())
+    assert manifest["datasets"] == list(lectures.get("l05_svm").DATASETS)
+
+
+def test_data_manifest_without_prepared_data_is_one_line(root, tmp_path):
+    shutil.copytree(root / "pipelines", tmp_path / "pipelines")
+    stages.write_resolved(root / "params.yaml", root=tmp_path)
+    proc = subprocess.run(
+        [sys.executable, str(root / "pipelines" / "resolve.py"), "--data"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("error: dataset '") and proc.stderr.count("\n") == 1
