@@ -92,9 +92,11 @@ def test_set_profile_keeps_comments_and_is_idempotent(params_file):
 
 def test_stage_cli_prints_one_line_and_exits_2(params_file, root):
     _write(params_file, lambda r: r["lectures"]["l01_linear_regression"]["gd"].update(lr=0))
-    for script, arg in (("train.py", "l01_linear_regression"), ("prepare.py", "house")):
+    # the lecture's stage, and `resolve`, which validates the whole file before any stage runs
+    # (prepare@ reads the data block only)
+    for script, args in (("train.py", ["l01_linear_regression"]), ("resolve.py", [])):
         proc = subprocess.run(
-            [sys.executable, str(root / "pipelines" / script), arg, "--params", str(params_file)],
+            [sys.executable, str(root / "pipelines" / script), *args, "--params", str(params_file)],
             capture_output=True,
             text=True,
             cwd=params_file.parent,

@@ -3,8 +3,8 @@
 With ``MLDM_TRACE=<dir>`` set, :func:`mldm.errors.run_cli` calls :func:`trace_to`, and at
 exit the stage writes ``<dir>/<stage>.<pid>.json``: the ``mldm`` files in ``sys.modules`` and
 the prepared sets :func:`mldm.data.load` read. :func:`mldm.stages.check_traces` (run by the
-smoke end-to-end test) checks both against the stage's manifests. Kept apart from :mod:`mldm.dependencies` so that every stage
-imports only these few lines.
+smoke end-to-end test) checks both against the stage's manifests. Kept apart from
+:mod:`mldm.dependencies` so that every stage imports only these few lines.
 """
 
 from __future__ import annotations

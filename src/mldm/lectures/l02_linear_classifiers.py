@@ -16,7 +16,7 @@ from pydantic import Field
 from mldm.config import LectureParams, Strict
 from mldm.evaluation import classification_metrics, relative_error
 from mldm.lectures.claims import Claim, ClaimSet, equals, gt, lt
-from mldm.tuning.spec import Tunable
+from mldm.tuning.tunable import Tunable
 
 if TYPE_CHECKING:
     from mldm.lectures.base import Context

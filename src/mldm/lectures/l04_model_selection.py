@@ -26,7 +26,7 @@ from pydantic import Field, model_validator
 
 from mldm.config import LectureParams, Strict
 from mldm.lectures.claims import Claim, ClaimSet, equals, gt, lt
-from mldm.tuning.spec import Tunable
+from mldm.tuning.tunable import Tunable
 
 if TYPE_CHECKING:
     from mldm.lectures.base import Context

@@ -19,7 +19,7 @@ from pydantic import Field
 
 from mldm.config import LectureParams, Strict
 from mldm.lectures.claims import Claim, ClaimSet, between, equals, gt, lt
-from mldm.tuning.spec import Tunable
+from mldm.tuning.tunable import Tunable
 
 if TYPE_CHECKING:
     from mldm.lectures.base import Context

@@ -81,7 +81,7 @@ _LAZY = {
     "TrialContext": "mldm.tuning.queue",
     "TrialLogger": "mldm.tuning.logger",
     "trials_table": "mldm.tuning.outputs",
-    "Tunable": "mldm.tuning.spec",
+    "Tunable": "mldm.tuning.tunable",
     "work": "mldm.tuning.queue",
     "write_outputs": "mldm.tuning.outputs",
 }

@@ -24,7 +24,7 @@ from mldm.dependencies import PACKAGE_DIR, closure
 
 def source_files(lecture_id: str) -> list[tuple[str, Path]]:
     """(path relative to the package, file) of the code a study of ``lecture_id`` runs, sorted."""
-    files = closure((f"mldm.lectures.{lecture_id}", "mldm.tuning"))
+    files = closure((f"mldm.lectures.{lecture_id}", "mldm.tuning.cli", "mldm.tuning.stage"))
     return sorted(
         (p.relative_to(PACKAGE_DIR).as_posix(), p) for p in files if p.is_relative_to(PACKAGE_DIR)
     )

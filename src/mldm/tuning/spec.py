@@ -16,17 +16,7 @@ from typing import Any
 from mldm import config as config_mod
 from mldm import lectures
 from mldm.errors import MldmError
-
-
-@dataclass(frozen=True)
-class Tunable:
-    """A lecture's tunable model: ``objective(ctx, block) -> metrics`` and the keys of the
-    lecture's params block it reads through ``ctx.lecture`` besides the tuned block (L04's
-    K of the K-fold CV). Only these keys are visible to it, and only they enter the study's
-    identity, so changing another value of the lecture does not start a new study."""
-
-    objective: Callable[..., dict[str, float]]
-    reads: tuple[str, ...] = ()
+from mldm.tuning.tunable import Tunable
 
 
 @dataclass(frozen=True)
