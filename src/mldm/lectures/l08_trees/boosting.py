@@ -95,7 +95,8 @@ def evaluate(ctx: Context) -> BoostingCurves:
     )
     ctx.record(
         "breast_cancer_adaboost",
-        f"{len(boost.estimators_)} stumps",
+        "last_round",  # after all the rounds fitted, their number beside
+        rounds=len(boost.estimators_),
         stump_test_accuracy=stump_acc,
         test_accuracy=float(1 - test_err[-1]),
         train_error=float(err[-1]),

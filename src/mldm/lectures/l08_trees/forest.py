@@ -31,6 +31,7 @@ class VoteCurves:
 
 def evaluate(ctx: Context, scores: Scores) -> VoteCurves:
     from mldm.evaluation.ensembles import vote_curve
+    from mldm.lectures.base import sweep_key
 
     p = ctx.params
     d = ctx.data("digits")
@@ -45,12 +46,16 @@ def evaluate(ctx: Context, scores: Scores) -> VoteCurves:
         agreement[key] = est.mean_pairwise_agreement(d.X_test)
     K = len(curves["bagging"])
     ks = [k for k in p.forest.curve if k <= K]
-    for key, curve in curves.items():
-        ctx.record(
-            "digits_trees_in_the_vote", key, **{f"trees_{k}": float(curve[k - 1]) for k in ks}
-        )
+    for i, k in enumerate(p.forest.curve):  # keyed by the point of forest.curve, k beside
+        if k <= K:
+            ctx.record(
+                "digits_trees_in_the_vote",
+                sweep_key("curve", i, len(p.forest.curve)),
+                trees=k,
+                **{key: float(curve[k - 1]) for key, curve in curves.items()},
+            )
     ctx.measure("more_trees_help", float(curves["bagging"][ks[-1] - 1] - curves["bagging"][0]))
-    ctx.record("digits_member_agreement", "mean pairwise", **agreement)
+    ctx.record("digits_member_agreement", "mean_pairwise", **agreement)
     ctx.measure("forest_decorrelates_trees", agreement["bagging"] - agreement["random_forest"])
     ctx.measure("oob_tracks_test", abs(oob["random_forest"] - test["random_forest"]))
     n = np.arange(1, K + 1)
