@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from mldm import lectures
 from mldm.config import set_profile
 from mldm.io import read_json
 
@@ -31,6 +32,7 @@ LECTURES = {
     "l04_model_selection": ("diabetes", "mcycle"),
     "l05_svm": ("breast_cancer", "digits", "wine"),
     "l07_training": ("digits", "mnist", "mnist1d"),
+    "l08_trees": ("breast_cancer", "wine", "digits"),
     "l09_kmeans_pca": ("digits", "lfw_faces", "camera"),
     "l13_gmm_em": ("iris", "wine"),
 }
@@ -52,6 +54,7 @@ def test_bad_keys_catches_values_in_keys():
     metrics = {
         "sweep": {"C=1, gamma=0.015625": {}, "lr_0.01": {}, "trees_100": {}, "K=3": {}},
         "l2": {"lasso CD (λ=2)": {"test_r2": 0.5}, "sigma2=0.01·var": {}},
+        "votes": {"bagging": {"trees_5": 0.9}, "200 stumps": {}, "mean pairwise": {}},
         "good": {"C_grid[3]": {"C": 1.0}, "breast_cancer_2d": {}, "svd_7x5": {}, "k3": {}},
     }
     assert sorted(bad_keys(metrics)) == [
@@ -61,7 +64,17 @@ def test_bad_keys_catches_values_in_keys():
         "/sweep/K=3",
         "/sweep/lr_0.01",
         "/sweep/trees_100",
+        "/votes/200 stumps",
+        "/votes/bagging/trees_5",
+        "/votes/mean pairwise",
     ]
+
+
+@pytest.mark.parametrize("lecture_id", lectures.IDS)
+def test_committed_metrics_keys_name_roles(root, lecture_id):
+    """What ``dvc metrics diff`` compares: the committed metrics of every lecture, whether or
+    not its smoke run is below, carry no parameter value in a key."""
+    assert not bad_keys(read_json(root / "metrics" / f"{lecture_id}.json"))
 
 
 @pytest.fixture(scope="module")

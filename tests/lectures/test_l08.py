@@ -1,6 +1,6 @@
 """L08 pieces the end-to-end lecture test does not pin down: the slide's numbers as we
-recompute them, the tree-path reader the tree claims use, and the vote-curve and agreement
-helpers (against plain loops)."""
+recompute them, the tree-path reader the tree claims use, and the vote curve (against plain
+loops); the members' agreement is the ensembles' own (tests/models/test_ensemble.py)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,15 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
+from mldm.evaluation.ensembles import vote_curve
 from mldm.lectures import l08_trees as l08
+from mldm.lectures.l08_trees import id3
 from mldm.models import ID3Classifier
+from mldm.models.tree_edges import tree_paths
 
 
 def test_the_slide_numbers_we_recompute():
-    nums = l08._entropy_numbers(l08._tables())
+    nums = id3.entropy_numbers(id3.tables())
     assert nums["entropies"]["(0.75, 0.25)"] == pytest.approx(0.811278, abs=1e-6)
     assert nums["yz"]["H(Z|Y)"] == pytest.approx(2 / 6, abs=1e-12)
     root = nums["movie_root"]
@@ -27,38 +30,37 @@ def test_the_slide_numbers_we_recompute():
     assert tennis["IG(outlook)"] == pytest.approx(0.2467, abs=1e-4)
     assert tennis["IG(temperature)"] == pytest.approx(0.0292, abs=1e-4)
     # the slide's own rules bring every number to what it prints; plain rounding does not
-    printed = l08._as_slide_prints(root)
-    assert all(l08._printed(printed[k], v) for k, v in l08.SLIDE_MOVIE_ROOT.items())
-    assert not l08._printed(round(root["IG(Famous actors)"], 2), 0.06)  # exact gain 0.073
+    printed = id3.as_slide_prints(root)
+    assert all(id3.printed(printed[k], v) for k, v in id3.SLIDE_MOVIE_ROOT.items())
+    assert not id3.printed(round(root["IG(Famous actors)"], 2), 0.06)  # exact gain 0.073
 
 
 def test_slide_prints_cut_the_class_entropy_and_subtract_printed_numbers():
-    out = l08._as_slide_prints({"H(Like)": 0.918, "H(Like|A)": 0.8455, "IG(A)": 0.0725})
+    out = id3.as_slide_prints({"H(Like)": 0.918, "H(Like|A)": 0.8455, "IG(A)": 0.0725})
     assert out == {"H(Like)": 0.91, "H(Like|A)": 0.85, "IG(A)": 0.06}
 
 
 def test_tree_paths_read_the_fitted_trees():
-    tables = l08._tables()
+    tables = id3.tables()
     X, y, names, _ = tables["movies"]
-    assert l08._tree_paths(ID3Classifier().fit(X, y), names) == l08.MOVIE_TREE
+    assert tree_paths(ID3Classifier().fit(X, y).to_edges(names)) == id3.MOVIE_TREE
     X, y, names, _ = tables["play_tennis"]
-    paths = l08._tree_paths(ID3Classifier().fit(X, y), names)
-    assert paths == l08.TENNIS_TREE
+    assert tree_paths(ID3Classifier().fit(X, y).to_edges(names)) == id3.TENNIS_TREE
     # a depth-1 tree is a different tree: the comparison can fail
-    assert l08._tree_paths(ID3Classifier(max_depth=1).fit(X, y), names) != l08.TENNIS_TREE
+    stump = ID3Classifier(max_depth=1).fit(X, y)
+    assert tree_paths(stump.to_edges(names)) != id3.TENNIS_TREE
+    assert tree_paths([]) == set()
 
 
-def test_vote_curve_and_agreement_match_plain_loops():
+def test_vote_curve_matches_plain_loops():
     rng = np.random.default_rng(0)
     K, n, C = 7, 50, 4
     P = rng.integers(0, C, size=(K, n))
     y = rng.integers(0, C, size=n)
-    curve = l08._vote_curve(P, y, C)
+    curve = vote_curve(P, y, C)
     for k in range(1, K + 1):
         counts = np.array([np.bincount(P[:k, i], minlength=C) for i in range(n)])
         assert curve[k - 1] == pytest.approx(np.mean(counts.argmax(1) == y))
-    pairs = [np.mean(P[i] == P[j]) for i in range(K) for j in range(K) if i != j]
-    assert l08._mean_pairwise_agreement(P, C) == pytest.approx(np.mean(pairs))
 
 
 def test_params_validation():
