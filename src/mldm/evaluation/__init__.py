@@ -24,6 +24,7 @@ _LAZY = {
     "regression_metrics": "mldm.evaluation.metrics",
     "relative_error": "mldm.evaluation.metrics",
     "select_min": "mldm.evaluation.selection",
+    "vote_curve": "mldm.evaluation.ensembles",
     "worst": "mldm.evaluation.metrics",
 }
 __getattr__, __dir__ = attributes(__name__, _LAZY)

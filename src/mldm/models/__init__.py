@@ -26,6 +26,7 @@ _LAZY = {
     "SVC": "mldm.models.svm",
     "SoftKMeans": "mldm.models.clustering",
     "SoftmaxRegression": "mldm.models.linear_classifiers",
+    "tree_paths": "mldm.models.tree_edges",
 }
 __getattr__, __dir__ = attributes(__name__, _LAZY)
 __all__ = sorted(_LAZY)
