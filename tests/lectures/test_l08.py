@@ -69,3 +69,13 @@ def test_params_validation():
     with pytest.raises(ValidationError):
         l08.Params(pruning={"label_noise": 0.5})
     assert l08.Params(forest={"max_features": 0.5}).forest.max_features == 0.5
+
+
+def test_a_vote_curve_longer_than_the_forest_is_a_params_error():
+    import pytest
+    from pydantic import ValidationError
+
+    from mldm.lectures.l08_trees.params import Forest
+
+    with pytest.raises(ValidationError, match=r"curve points \[200\] must lie in 1..n_estim"):
+        Forest(curve=[1, 200])

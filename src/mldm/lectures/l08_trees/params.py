@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from mldm.config import LectureParams, Strict
 
@@ -20,6 +20,14 @@ class Forest(Strict):
     n_estimators: int = Field(100, ge=2, description="trees in bagging and the random forest")
     max_features: Literal["sqrt", "log2"] | float = "sqrt"
     curve: list[int] = Field([1, 5, 25, 100], min_length=2, description="trees, as the slides")
+
+    @model_validator(mode="after")
+    def _curve_within_the_forest(self):
+        # the vote curve reads the first k members' votes: k must be one of the forest's
+        bad = [k for k in self.curve if not 1 <= k <= self.n_estimators]
+        if bad:
+            raise ValueError(f"curve points {bad} must lie in 1..n_estimators={self.n_estimators}")
+        return self
 
 
 class Boosting(Strict):
