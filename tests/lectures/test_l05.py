@@ -1,6 +1,6 @@
-"""L05 pieces the end-to-end lecture test does not pin down: the LP separability test, the
-primal QP, the brute-force margin and 0-1 searches, the explicit feature maps, and the
-digits objective of the ``l05_svm_rbf`` study."""
+"""L05 pieces the end-to-end lecture test does not pin down: the blob settings, the params
+block, and the digits objective of the ``l05_svm_rbf`` study. The reference solvers are tested
+in tests/evaluation/test_svm_reference.py, the feature maps in tests/models/test_kernel_maps.py."""
 
 from __future__ import annotations
 
@@ -11,21 +11,12 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 from pydantic import ValidationError
-from sklearn import svm as libsvm
-from sklearn.metrics.pairwise import polynomial_kernel, rbf_kernel
 
-from mldm.evaluation.svm_reference import (
-    best_margin_over_directions,
-    geometric_margin,
-    primal_hard_margin,
-    separability,
-    zero_one_search,
-)
+from mldm.evaluation.svm_reference import separability
 from mldm.lectures import l05_svm as l05
 from mldm.lectures.l05_svm.params import DigitsRBF
 from mldm.lectures.l05_svm.setting import toy
 from mldm.lectures.l05_svm.tuning import digits_rbf_objective
-from mldm.models.kernel_maps import gaussian_feature_map, poly2_features
 
 
 @pytest.fixture
@@ -42,68 +33,6 @@ def test_blobs_are_balanced_deterministic_and_separable_only_when_narrow(blobs):
         assert d.y.sum() == 0
     assert separability(blobs.sep.X, blobs.sep.y) == "feasible"
     assert separability(blobs.over.X, blobs.over.y) == "infeasible"
-
-
-def test_primal_qp_matches_libsvm_hard_margin(blobs):
-    X, y = blobs.sep.X, blobs.sep.y
-    w, b = primal_hard_margin(X, y)
-    sk = libsvm.SVC(kernel="linear", C=1e8, tol=1e-8).fit(X, y)
-    np.testing.assert_allclose(w, sk.coef_.ravel(), rtol=1e-4, atol=1e-5)
-    assert b == pytest.approx(sk.intercept_[0], abs=1e-4)
-    # all constraints hold, at least one tightly: the margin is exactly 1/||w||
-    assert np.min(y * (X @ w + b)) == pytest.approx(1.0, abs=1e-6)
-    assert geometric_margin(w, b, X, y) == pytest.approx(1 / np.linalg.norm(w), rel=1e-6)
-
-
-def test_brute_force_margin_never_beats_the_qp_and_gets_close(blobs):
-    X, y = blobs.sep.X, blobs.sep.y
-    w, b = primal_hard_margin(X, y)
-    best = best_margin_over_directions(X, y)
-    svm = 1 / np.linalg.norm(w)
-    assert best <= svm * (1 + 1e-9)
-    assert best > svm * (1 - 1e-3)
-    # a coarse grid is worse: the search really searches
-    assert best_margin_over_directions(X, y, 8) < best
-
-
-def test_zero_one_search_finds_the_fewest_errors_of_any_line():
-    rng = np.random.default_rng(3)
-    X = rng.normal(size=(30, 2))
-    y = np.where(X[:, 0] + 0.3 * rng.normal(size=30) > 0, 1, -1)
-    u, b = zero_one_search(X, y, n_directions=720)
-    errors = np.mean(np.sign(X @ u + b) != y)
-    # brute force over every line through two points, shifted slightly both ways
-    best = 1.0
-    for i in range(30):
-        for j in range(i + 1, 30):
-            d = X[j] - X[i]
-            n = np.array([-d[1], d[0]])
-            for s in (1, -1):
-                for eps in (1e-9, -1e-9):
-                    pred = np.sign(s * ((X - X[i]) @ n) + eps)
-                    best = min(best, np.mean(pred != y))
-    assert errors <= best + 1 / 30  # a direction grid may miss the exact optimum by one point
-    assert errors < np.mean(np.sign(X[:, 1]) != y)
-
-
-def test_feature_maps_reproduce_their_kernels():
-    x = np.linspace(-2, 2, 41)
-    phi = gaussian_feature_map(x, sigma=0.8, terms=40)
-    np.testing.assert_allclose(
-        phi @ phi.T, rbf_kernel(x[:, None], gamma=1 / (2 * 0.8**2)), atol=1e-10
-    )
-    assert (
-        np.abs(
-            gaussian_feature_map(x, 0.8, 3) @ gaussian_feature_map(x, 0.8, 3).T
-            - rbf_kernel(x[:, None], gamma=1 / (2 * 0.8**2))
-        ).max()
-        > 1e-3
-    )
-    X = np.random.default_rng(0).normal(size=(25, 2))
-    Phi = poly2_features(X)
-    np.testing.assert_allclose(
-        Phi @ Phi.T, polynomial_kernel(X, degree=2, gamma=1.0, coef0=1.0), rtol=1e-10, atol=1e-12
-    )
 
 
 def test_params_reject_bad_grids():
