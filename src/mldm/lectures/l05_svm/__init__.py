@@ -15,6 +15,10 @@ over-fitting. On breast_cancer, wine and digits our SVC is checked against sciki
 libsvm (accuracy, predictions, decision values, KKT). Last, the four losses of lines
 1915-2018 (hinge, logistic, 0-1, hard constraint) are plotted and trained side by side.
 ``TUNABLE["digits_rbf"]`` is the K-fold objective of the ``l05_svm_rbf`` Optuna study.
+
+The reference solvers (primal QP, brute-force margin, 0-1 search, libsvm twin, KKT measure)
+live in :mod:`mldm.evaluation.svm_reference`, the explicit feature maps in
+:mod:`mldm.models.kernel_maps`, so a notebook can use them without a stage.
 """
 
 from __future__ import annotations
