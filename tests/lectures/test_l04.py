@@ -15,6 +15,11 @@ from pydantic import ValidationError
 from mldm.data import load
 from mldm.data.synthetic import noisy_polynomial, polynomial
 from mldm.lectures import l04_model_selection as l04
+from mldm.lectures.l04_model_selection.by_degree import to_nearer_end
+from mldm.lectures.l04_model_selection.params import PolyRidge
+from mldm.lectures.l04_model_selection.regularization import orthonormal_shrinkage
+from mldm.lectures.l04_model_selection.setting import poly_ridge
+from mldm.lectures.l04_model_selection.tuning import poly_ridge_objective
 
 COEF = [0.5, -2.0, 0.5, 3.0]
 
@@ -60,16 +65,20 @@ def test_params_bounds():
     assert l04.Params().poly_ridge.degree == 8
     for bad in ({"degree": 0}, {"degree": 31}, {"alpha": -1.0}):
         with pytest.raises(ValidationError):
-            l04.PolyRidge(**bad)
+            PolyRidge(**bad)
     with pytest.raises(ValidationError, match="l2_degree"):
         l04.Params(max_degree=6, l2_degree=9)
     with pytest.raises(ValidationError, match="n_train"):
         l04.Params(synthetic={"n_train": 12}, max_degree=12)
 
 
-def test_module_import_is_light():
+def test_package_import_is_light():
+    # every module of the package, figures included: heavy libraries load inside functions
     code = (
-        "import sys, mldm.lectures.l04_model_selection as m; "
+        "import importlib, pkgutil, sys\n"
+        "import mldm.lectures.l04_model_selection as m\n"
+        "for i in pkgutil.iter_modules(m.__path__):\n"
+        "    importlib.import_module(f'{m.__name__}.{i.name}')\n"
         "print(sorted(k for k in ('optuna', 'torch', 'sklearn', 'matplotlib') if k in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -87,7 +96,7 @@ def _ctx(prepared_root, report=lambda v, s: None, seed=0, k=5):
 
 
 def test_tunable_exports_the_objective():
-    assert l04.TUNABLE["poly_ridge"].objective is l04.poly_ridge_objective
+    assert l04.TUNABLE["poly_ridge"].objective is poly_ridge_objective
     assert l04.TUNABLE["poly_ridge"].reads == ("k",)  # K of the K-fold CV, nothing else
 
 
@@ -95,13 +104,13 @@ def test_objective_is_kfold_cv_of_the_pipeline(prepared_root):
     from sklearn.model_selection import KFold, cross_val_score
 
     reported = []
-    block = l04.PolyRidge(degree=5, alpha=0.1)
+    block = PolyRidge(degree=5, alpha=0.1)
     ctx = _ctx(prepared_root, report=lambda v, s: reported.append((s, v)), seed=3, k=4)
-    out = l04.poly_ridge_objective(ctx, block)
+    out = poly_ridge_objective(ctx, block)
     assert set(out) == {"cv_mse", "cv_mse_std"}
     d = load("mcycle", prepared_root)
     folds = -cross_val_score(
-        l04._poly_ridge(block),
+        poly_ridge(block),
         d.X_train,
         d.y_train,
         cv=KFold(4, shuffle=True, random_state=3),
@@ -112,13 +121,13 @@ def test_objective_is_kfold_cv_of_the_pipeline(prepared_root):
     # one report per fold: the running mean, steps 0..K-1
     assert [s for s, _ in reported] == [0, 1, 2, 3]
     np.testing.assert_allclose([v for _, v in reported], np.cumsum(folds) / np.arange(1, 5))
-    assert l04.poly_ridge_objective(ctx, block) == out  # deterministic
+    assert poly_ridge_objective(ctx, block) == out  # deterministic
 
 
 def test_objective_reacts_to_the_trial_values(prepared_root):
     ctx = _ctx(prepared_root)
-    low = l04.poly_ridge_objective(ctx, l04.PolyRidge(degree=1, alpha=0.0))
-    good = l04.poly_ridge_objective(ctx, l04.PolyRidge(degree=8, alpha=0.1))
+    low = poly_ridge_objective(ctx, PolyRidge(degree=1, alpha=0.0))
+    good = poly_ridge_objective(ctx, PolyRidge(degree=8, alpha=0.1))
     assert good["cv_mse"] < 0.6 * low["cv_mse"]  # a straight line underfits mcycle
 
 
@@ -134,17 +143,17 @@ def test_objective_stops_when_report_raises(prepared_root):
             raise Pruned
 
     with pytest.raises(Pruned):
-        l04.poly_ridge_objective(_ctx(prepared_root, report=report), l04.PolyRidge())
+        poly_ridge_objective(_ctx(prepared_root, report=report), PolyRidge())
     assert steps == [0, 1]
 
 
 def test_to_nearer_end_is_zero_only_at_the_ends_of_the_sweep():
-    assert [l04._to_nearer_end(d, 12) for d in (1, 2, 4, 11, 12)] == [0, 1, 3, 1, 0]
-    assert l04._to_nearer_end(8, 8) == 0  # a shorter sweep moves the end
+    assert [to_nearer_end(d, 12) for d in (1, 2, 4, 11, 12)] == [0, 1, 3, 1, 0]
+    assert to_nearer_end(8, 8) == 0  # a shorter sweep moves the end
 
 
 def test_orthonormal_shrinkage_holds_for_our_ridge_and_lasso():
     g = np.random.default_rng(0)
     X = g.normal(size=(60, 5))
     y = X @ np.array([3.0, -2.0, 0.5, 0.1, 0.0]) + g.normal(scale=0.5, size=60)
-    assert l04._orthonormal_shrinkage(X, y, 0.4) < 1e-10
+    assert orthonormal_shrinkage(X, y, 0.4) < 1e-10

@@ -11,6 +11,7 @@ _LAZY = {
     "BaggingClassifier": "mldm.models.ensemble",
     "BasisFunctions": "mldm.models.basis",
     "DecisionTreeClassifier": "mldm.models.cart",
+    "gaussian_feature_map": "mldm.models.kernel_maps",
     "GaussianLinearRegression": "mldm.models.probabilistic",
     "GaussianMixture": "mldm.models.mixture",
     "ID3Classifier": "mldm.models.id3",
@@ -21,11 +22,12 @@ _LAZY = {
     "MAPLinearRegression": "mldm.models.probabilistic",
     "OneVsAllClassifier": "mldm.models.linear_classifiers",
     "PCA": "mldm.models.pca",
+    "poly2_features": "mldm.models.kernel_maps",
     "RandomForestClassifier": "mldm.models.ensemble",
     "Ridge": "mldm.models.regularized",
-    "SVC": "mldm.models.svm",
     "SoftKMeans": "mldm.models.clustering",
     "SoftmaxRegression": "mldm.models.linear_classifiers",
+    "SVC": "mldm.models.svm",
     "tree_paths": "mldm.models.tree_edges",
 }
 __getattr__, __dir__ = attributes(__name__, _LAZY)
