@@ -4,6 +4,7 @@
     python benchmarks/run.py --skip-default  # without the default-profile pipeline
     python benchmarks/run.py --only nn       # only the neural-network section, merged in
     python benchmarks/run.py --only models   # only the L08/L09 model section, merged in
+    python benchmarks/run.py --only smoke    # only the smoke pipeline (+ imports per stage kind)
 
 Pipelines run with `dvc repro` in a fresh temporary copy of the repository (clean run, then
 a no-op run). Timings are wall-clock seconds on this machine; they never appear in tests.
@@ -183,10 +184,15 @@ def _copy_repo(dest: Path) -> None:
 def pipeline(profile: str) -> dict[str, float]:
     """Clean `dvc repro`, then a no-op one, in a temp copy; per-stage seconds from the log."""
     bin_dir = Path(sys.executable).parent
-    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "DVC_NO_ANALYTICS": "1"}
-    env.pop("MLFLOW_TRACKING_URI", None)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
+        env = {
+            **os.environ,
+            "PATH": f"{bin_dir}:{os.environ['PATH']}",
+            "PYTHONPATH": str(work / "src"),
+            "DVC_NO_ANALYTICS": "1",
+        }
+        env.pop("MLFLOW_TRACKING_URI", None)
         _copy_repo(work)
         subprocess.run(
             [sys.executable, "-m", "mldm.config", "set-profile", profile],
@@ -220,7 +226,50 @@ def pipeline(profile: str) -> dict[str, float]:
             if proc.returncode:
                 raise SystemExit(proc.stdout[-2000:] + proc.stderr[-2000:])
             out[f"{stage}_s"] = round(time.perf_counter() - t, 2)
+        if profile == "smoke":
+            out["imports"] = {cmd[0]: import_times(work, env, cmd) for cmd in IMPORT_STAGES}
         return out
+
+
+# one stage of each kind, rerun under `python -X importtime` (smoke, in the temp copy)
+IMPORT_STAGES = (
+    ("resolve",),
+    ("prepare", "iris"),
+    ("train", "l09_kmeans_pca"),
+    ("evaluate", "l09_kmeans_pca"),
+    ("train", "l07_training"),
+    ("tune", "l04_poly_ridge"),
+    ("report",),
+)
+HEAVY = ("torch", "lightning", "mlflow", "sklearn", "torchmetrics", "matplotlib", "optuna", "scipy")
+
+
+def import_times(work: Path, env: dict, cmd: tuple[str, ...]) -> dict:
+    """Wall seconds of one stage command, seconds spent importing, and the part of it spent in
+    each heavy package's own modules (``python -X importtime`` self times)."""
+    script = work / "pipelines" / f"{cmd[0]}.py"
+    t = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", str(script), *cmd[1:]],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    wall = time.perf_counter() - t
+    if proc.returncode:
+        raise SystemExit(proc.stderr[-2000:])
+    top: dict[str, float] = {}
+    total = 0.0
+    for m in re.finditer(r"import time:\s+(\d+) \|\s+\d+ \| +(\S+)", proc.stderr):
+        seconds = int(m[1]) / 1e6  # self time: this module's own import, not its imports
+        total += seconds
+        package = m[2].split(".")[0]
+        if package in HEAVY:
+            top[package] = top.get(package, 0.0) + seconds
+    top = {k: round(v, 2) for k, v in sorted(top.items())}
+    key = "@".join(cmd)
+    return {"stage": key, "wall_s": round(wall, 2), "import_s": round(total, 2), "heavy": top}
 
 
 TIMED_STAGES = (
@@ -256,7 +305,11 @@ def models() -> dict:
     return measure()
 
 
-SECTIONS = {"nn": ("neural_networks", neural_networks), "models": ("models", models)}
+SECTIONS = {
+    "nn": ("neural_networks", neural_networks),
+    "models": ("models", models),
+    "smoke": ("pipeline_smoke", lambda: pipeline("smoke")),
+}
 
 
 def main() -> None:
