@@ -37,9 +37,7 @@ def test_activation_mlp_uses_the_init_made_for_it(act, gain):
 
 
 def test_regression_data_is_seeded():
-    p = Regression(
-        lr=0.1, max_epochs=1, batch_size=10, n_train=20, n_test=30, noise=0.1, hidden=4
-    )
+    p = Regression(lr=0.1, max_epochs=1, batch_size=10, n_train=20, n_test=30, noise=0.1, hidden=4)
     (a, b), (c, d) = regression.regression_data(p, 0)
     (a2, _), _ = regression.regression_data(p, 0)
     (a3, _), _ = regression.regression_data(p, 1)
