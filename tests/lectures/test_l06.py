@@ -6,22 +6,23 @@ import numpy as np
 import pytest
 import torch
 
-from mldm.lectures import l06_neural_networks as l06
+from mldm.lectures.l06_neural_networks import activations, images, reference, regression
+from mldm.lectures.l06_neural_networks.params import Activations, Reference, Regression
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
 
-@pytest.mark.parametrize("name", [*l06.REFERENCE_MODELS, "rnn_many_to_many"])
+@pytest.mark.parametrize("name", [*reference.REFERENCE_MODELS, "rnn_many_to_many"])
 def test_reference_models_take_mnist1d_rows(name):
     torch.manual_seed(0)
-    model = l06.reference_model(name, l06.Reference(lr=0.01, max_epochs=1, batch_size=10))
+    model = reference.reference_model(name, Reference(lr=0.01, max_epochs=1, batch_size=10))
     out = model(torch.randn(5, 40))
     assert out.shape == ((5, 40, 10) if name == "rnn_many_to_many" else (5, 10))
 
 
 def test_paper_gru_reads_all_states_bidirectionally():
-    p = l06.Reference(lr=0.01, max_epochs=1, batch_size=10)
-    gru = l06.reference_model("gru", p)
+    p = Reference(lr=0.01, max_epochs=1, batch_size=10)
+    gru = reference.reference_model("gru", p)
     assert gru.rnn.bidirectional and gru.rnn.hidden_size == 6
     assert gru.head.in_features == 2 * 6 * 40  # the paper's linear map of all 40 states
 
@@ -29,40 +30,26 @@ def test_paper_gru_reads_all_states_bidirectionally():
 @pytest.mark.parametrize(("act", "gain"), [("relu", 2.0), ("sigmoid", None)])
 def test_activation_mlp_uses_the_init_made_for_it(act, gain):
     torch.manual_seed(0)
-    p = l06.Activations(lr=0.1, max_epochs=1, batch_size=10, depth=3, width=400)
-    W = l06.activation_mlp(act, p).weights[1]  # 400 x 400
+    p = Activations(lr=0.1, max_epochs=1, batch_size=10, depth=3, width=400)
+    W = activations.activation_mlp(act, p).weights[1]  # 400 x 400
     expected = np.sqrt(gain / 400) if gain else np.sqrt(2 / 800)  # He, Xavier
     assert float(W.std()) == pytest.approx(expected, rel=0.02)
 
 
-def test_node_rows_are_the_gcn_rows():
-    from mldm.models.gcn import GCN, karate_club
-
-    g = karate_club()
-    torch.manual_seed(0)
-    gcn = GCN(34, 4, 2)
-    model = l06.node_rows(gcn, np.asarray(g["x"]), np.asarray(g["edge_index"]))
-    rows = torch.tensor([[33.0], [0.0], [5.0]])
-    full = gcn(torch.as_tensor(np.asarray(g["x"]), dtype=torch.float32), model.edge_index)
-    torch.testing.assert_close(model(rows), full[[33, 0, 5]])
-
-
 def test_regression_data_is_seeded():
-    p = l06.Regression(
-        lr=0.1, max_epochs=1, batch_size=10, n_train=20, n_test=30, noise=0.1, hidden=4
-    )
-    (a, b), (c, d) = l06._regression_data(p, 0)
-    (a2, _), _ = l06._regression_data(p, 0)
-    (a3, _), _ = l06._regression_data(p, 1)
+    p = Regression(lr=0.1, max_epochs=1, batch_size=10, n_train=20, n_test=30, noise=0.1, hidden=4)
+    (a, b), (c, d) = regression.regression_data(p, 0)
+    (a2, _), _ = regression.regression_data(p, 0)
+    (a3, _), _ = regression.regression_data(p, 1)
     np.testing.assert_array_equal(a, a2)
     assert not np.array_equal(a, a3) and a.shape == (20, 1) and c.shape == (30, 1)
 
 
 @pytest.mark.parametrize("shape", [(1, 28, 28), (3, 32, 32)])
-@pytest.mark.parametrize("name", l06.IMAGE_MODELS)
+@pytest.mark.parametrize("name", images.IMAGE_MODELS)
 def test_image_models_take_flat_mnist_and_cifar_rows(name, shape):
     torch.manual_seed(0)
-    out = l06.image_model(name, shape)(torch.rand(3, int(np.prod(shape))))
+    out = images.image_model(name, shape)(torch.rand(3, int(np.prod(shape))))
     assert out.shape == (3, 10)
 
 
@@ -111,7 +98,7 @@ def test_full_profile_adds_the_downloaded_image_sets(tmp_path, monkeypatch, root
     metrics = read_json(tmp_path / "metrics" / "l06_neural_networks.json")
     for name, n_in in [("fashion_mnist", 784), ("cifar10", 3072)]:
         rows = metrics[name]
-        assert set(rows) == set(l06.IMAGE_MODELS)
+        assert set(rows) == set(images.IMAGE_MODELS)
         assert rows["mlp"]["parameters"] == n_in * 256 + 256 + 256 * 128 + 128 + 128 * 10 + 10
         assert 0 <= rows["lenet"]["test_accuracy_mean"] <= 1
     assert metrics["cifar10"]["lenet"]["parameters"] == 83_126  # fc1 sees 16·6·6 on 32×32

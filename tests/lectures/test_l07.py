@@ -9,14 +9,16 @@ import numpy as np
 import pytest
 import torch
 
-from mldm.lectures import l07_training as l07
+from mldm.lectures.l07_training.optimizers import trajectory
+from mldm.lectures.l07_training.params import TunedMLP
+from mldm.lectures.l07_training.tuning import tuned_mlp_objective
 from mldm.training.optim import Momentum
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def test_trajectory_is_zero_for_the_same_rule_and_catches_a_different_one():
-    same = l07.trajectory(
+    same = trajectory(
         lambda ps: Momentum(ps, lr=0.01, rho=0.9),
         lambda ps: torch.optim.SGD(ps, lr=0.01, momentum=0.9),
         30,
@@ -24,7 +26,7 @@ def test_trajectory_is_zero_for_the_same_rule_and_catches_a_different_one():
     )
     assert same < 1e-12
     # torch's default dampening=0 is the slide's rule; dampening 0.1 is not
-    other = l07.trajectory(
+    other = trajectory(
         lambda ps: Momentum(ps, lr=0.01, rho=0.9),
         lambda ps: torch.optim.SGD(ps, lr=0.01, momentum=0.9, dampening=0.1),
         30,
@@ -33,22 +35,16 @@ def test_trajectory_is_zero_for_the_same_rule_and_catches_a_different_one():
     assert other > 1e-6
 
 
-def test_deep_net_places_batch_norm_before_the_activation():
-    from mldm.models.normalization import BatchNorm
-
-    net = l07.deep_net(3, 16, 40, 10, "sigmoid", norm=True)
-    kinds = [type(m).__name__ for m in net]
-    assert kinds[:3] == ["Linear", "BatchNorm", "Act"] and kinds[-1] == "Linear"
-    assert sum(isinstance(m, BatchNorm) for m in net) == 3
-    assert net(torch.randn(8, 40)).shape == (8, 10)
-
-
 def test_tuning_objective_never_reads_the_test_split(prepared_root, monkeypatch):
     from mldm.data import load
 
     d = load("mnist1d", prepared_root)
     poisoned = dataclasses.replace(d, X_test=np.full_like(d.X_test, np.nan))
-    ctx = types.SimpleNamespace(seed=0, data=lambda name: poisoned)
-    params = l07.TunedMLP(lr=0.05, batch_size=200, max_epochs=2, hidden=16, val_fraction=0.2)
-    out = l07.tuned_mlp_objective(ctx, params)
+    from mldm.training import seed_model
+
+    ctx = types.SimpleNamespace(
+        seed=0, data=lambda name: poisoned, seeded=lambda *k: seed_model(0, "l07_training", *k)
+    )
+    params = TunedMLP(lr=0.05, batch_size=200, max_epochs=2, hidden=16, val_fraction=0.2)
+    out = tuned_mlp_objective(ctx, params)
     assert np.isfinite(out["val_loss"]) and 0.0 <= out["val_accuracy"] <= 1.0

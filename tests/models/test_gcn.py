@@ -11,6 +11,8 @@ from torch.nn.functional import cross_entropy
 from mldm.models.gcn import (
     GCN,
     GCNLayer,
+    NodeMLP,
+    NodeRows,
     graph_from_networkx,
     karate_club,
     normalized_adjacency,
@@ -150,3 +152,23 @@ def test_gcn_beats_features_alone_on_sbm():
     acc_gcn = (gcn(d["x"], d["edge_index"])[t].argmax(1) == y[t]).float().mean()
     acc_mlp = (mlp(d["x"])[t].argmax(1) == y[t]).float().mean()
     assert acc_gcn > 0.9 and acc_gcn > acc_mlp + 0.2
+
+
+def test_node_rows_are_the_gcn_rows():
+    g = karate_club()
+    torch.manual_seed(0)
+    gcn = GCN(34, 4, 2)
+    model = NodeRows(gcn, np.asarray(g["x"]), np.asarray(g["edge_index"]))
+    rows = torch.tensor([[33.0], [0.0], [5.0]])
+    full = gcn(torch.as_tensor(np.asarray(g["x"]), dtype=torch.float32), model.edge_index)
+    torch.testing.assert_close(model(rows), full[[33, 0, 5]])
+    assert set(model.state_dict()) >= {"x", "edge_index"}  # the graph travels with the weights
+
+
+def test_node_mlp_ignores_the_graph():
+    g = stochastic_block_model((10, 10), seed=0)
+    torch.manual_seed(0)
+    mlp = NodeMLP(16, 8, 2)
+    no_edges = torch.zeros(2, 0, dtype=torch.long)
+    torch.testing.assert_close(mlp(g["x"], g["edge_index"]), mlp(g["x"], no_edges))
+    torch.testing.assert_close(mlp(g["x"], no_edges), mlp.mlp(g["x"]))

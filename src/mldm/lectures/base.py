@@ -47,13 +47,10 @@ class Context:
         return self.cfg.profile
 
     def seeded(self, *key: int, run: int = 0) -> None:
-        """Seed torch before building a model, so its initial weights are fixed by (seed,
-        lecture, key); the ``run``-th repeat of a multi-seed experiment starts from seed + run."""
-        import torch
+        """Seed torch before building a model (:func:`mldm.training.seed_model`)."""
+        from mldm.training import seed_model
 
-        lecture = int(self.lecture_id[1:3])
-        rng = np.random.default_rng([self.seed + run, lecture, *key])
-        torch.manual_seed(int(rng.integers(2**31)))
+        seed_model(self.seed, self.lecture_id, *key, run=run)
 
     # --- data ---------------------------------------------------------------------------
     def data(self, name: str) -> datasets.Prepared:

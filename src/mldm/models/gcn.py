@@ -12,7 +12,9 @@ self-loop would divide by zero for an isolated node (whose sum still holds its o
 
 Data helpers build the two graphs of the lecture's demo: Zachary's karate club (two clubs, one
 labelled node each) and a stochastic block model whose node features carry a weak signal, so
-the graph structure has to do the work.
+the graph structure has to do the work. :class:`NodeRows` turns full-graph node
+classification into rows (node indices) so it trains in the same loop as every model, and
+:class:`NodeMLP` is the baseline that ignores the graph.
 """
 
 from __future__ import annotations
@@ -25,9 +27,13 @@ import torch
 from torch import Tensor, nn
 from torch.nn.functional import dropout as _dropout
 
+from mldm.models.neural import MLP
+
 __all__ = [
     "GCN",
     "GCNLayer",
+    "NodeMLP",
+    "NodeRows",
     "gcn_edges",
     "graph_from_networkx",
     "karate_club",
@@ -141,6 +147,45 @@ class GCN(nn.Module):
             if ℓ < len(self.layers) - 1:
                 h = torch.relu(h)  # σ between layers; the last layer gives logits
         return h
+
+
+# ---------------------------------------------------------------------------------------------
+# Node classification as rows (L06 lines 2574-2587)
+# ---------------------------------------------------------------------------------------------
+
+
+class NodeRows(nn.Module):
+    r"""A model of (features, graph) whose input rows are node indices.
+
+    The slide's $h_v^{\ell+1}$ depends on $v$'s neighbours, so every forward pass runs the
+    wrapped ``net(x, edge_index)`` over the whole graph and returns the logits of the rows
+    asked for. Node classification then trains like any classifier on (index, label) rows, in
+    the same Lightning loop as every model. ``x`` (n, F) and ``edge_index`` (2, E) are buffers:
+    they move with the model and are saved in its ``state_dict``.
+    """
+
+    def __init__(self, net: nn.Module, x, edge_index) -> None:
+        super().__init__()
+        self.net = net
+        self.register_buffer("x", torch.as_tensor(x, dtype=torch.float32))
+        self.register_buffer("edge_index", torch.as_tensor(edge_index))
+
+    def forward(self, rows: Tensor) -> Tensor:
+        """rows (N,) or (N, 1) node indices -> logits (N, n_classes)."""
+        logits = self.net(self.x, self.edge_index)  # every node: h depends on neighbours
+        return logits[rows.reshape(-1).long()]
+
+
+class NodeMLP(nn.Module):
+    """The baseline that ignores the graph: an MLP (one ReLU hidden layer) on each node's own
+    features, with :class:`GCN`'s call signature so :class:`NodeRows` wraps either."""
+
+    def __init__(self, n_in: int, hidden: int, n_out: int) -> None:
+        super().__init__()
+        self.mlp = MLP([n_in, hidden, n_out], activation="relu")
+
+    def forward(self, x: Tensor, edge_index: Tensor) -> Tensor:
+        return self.mlp(x)
 
 
 # ---------------------------------------------------------------------------------------------

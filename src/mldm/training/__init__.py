@@ -19,6 +19,7 @@ _LAZY = {
     "make_trainer": "mldm.training.trainer",
     "predict_logits": "mldm.training.loop",
     "seed_everything": "mldm.training.trainer",
+    "seed_model": "mldm.training.trainer",
     "SupervisedTask": "mldm.training.tasks",
     "trainer_defaults": "mldm.training.trainer",
     "TrainerDefaults": "mldm.training.trainer",

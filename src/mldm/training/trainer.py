@@ -70,6 +70,15 @@ def seed_everything(seed: int, num_threads: int | None = None) -> None:
         torch.set_num_threads(num_threads)
 
 
+def seed_model(seed: int, lecture_id: str, *key: int, run: int = 0) -> None:
+    """Seed torch before building a model, so its initial weights are fixed by (seed, lecture,
+    key) whatever ran before; the ``run``-th repeat of a multi-seed experiment starts from
+    seed + run. Stage and trial contexts both seed this way (``ctx.seeded``), so a study's
+    trial 0 starts from the weights the stage's model starts from."""
+    lecture = int(lecture_id[1:3])  # "l07_training" -> 7
+    torch.manual_seed(int(np.random.default_rng([seed + run, lecture, *key]).integers(2**31)))
+
+
 def make_trainer(max_epochs: int, callbacks: Sequence[Any] = (), **overrides) -> L.Trainer:
     import lightning as L  # noqa: N812 (lazy: see seed_everything)
 

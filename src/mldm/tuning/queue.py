@@ -119,6 +119,12 @@ class TrialContext:
     def seed(self) -> int:
         return self.cfg.seed
 
+    def seeded(self, *key: int) -> None:
+        """Seed torch as the stage's ``ctx.seeded`` does (trial 0 = the stage's model)."""
+        from mldm.training import seed_model
+
+        seed_model(self.seed, self.lecture_id, *key)
+
     def data(self, name: str):
         from mldm import data as datasets
 

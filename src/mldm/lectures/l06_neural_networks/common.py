@@ -1,0 +1,70 @@
+"""What several L06 experiments share: MNIST-1D as every model reads it, the Adam they train
+with, and the statistics of a multi-seed experiment (mean ± sd over the seeds, and a gap that
+the seeds' spread cannot explain)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from mldm.evaluation import accuracy
+
+if TYPE_CHECKING:
+    from mldm.lectures.base import Context
+
+
+def mnist1d(ctx: Context):
+    """MNIST-1D in float32, standardized with the training split's statistics (one scale for
+    all 40 samples: the signal's shape is the information, so every position is scaled alike)."""
+    return ctx.data("mnist1d").standardized(per_feature=False).astype(np.float32)
+
+
+def adam(lr: float):
+    from mldm.training.optim import Adam
+
+    # the standard (bias-corrected) Adam of L07, identical to torch.optim.Adam
+    return lambda params: Adam(params, lr=lr, bias_correction=True)
+
+
+def run_name(name: str, run: int) -> str:
+    """The saved model/curve of a multi-seed experiment's repeat: run 0 keeps the plain name
+    (its figures and dvc plots), later runs get ``_seed<run>``."""
+    return name if run == 0 else f"{name}_seed{run}"
+
+
+@dataclass(frozen=True)
+class MeanSd:
+    """A model's test accuracy over ``n`` seeds: mean and sample standard deviation (ddof 1)."""
+
+    mean: float
+    sd: float
+    n: int
+
+    def metrics(self) -> dict[str, float]:
+        return {"test_accuracy_mean": self.mean, "test_accuracy_sd": self.sd}
+
+
+def mean_sd(values) -> MeanSd:
+    v = np.asarray(values, dtype=float)
+    return MeanSd(float(v.mean()), float(v.std(ddof=1)), len(v))
+
+
+def separated_gap(a: MeanSd, b: MeanSd) -> float:
+    """How far mean(b) − mean(a) clears two standard errors of that difference,
+    mean_b − mean_a − 2·sqrt((sd_a² + sd_b²)/n): positive when the seeds' spread cannot
+    explain the gap, so the ordering holds on another machine's draws too."""
+    se = np.sqrt((a.sd**2 + b.sd**2) / a.n)
+    return float(b.mean - a.mean - 2 * se)
+
+
+def test_accuracy(ctx: Context, name: str, model, d) -> float:
+    """The test accuracy of the weights train saved as ``name``, loaded into ``model``."""
+    from mldm.training import predict_logits
+
+    ctx.load_module(name, model)
+    return accuracy(d.y_test, predict_logits(model, d.X_test).argmax(1))
+
+
+test_accuracy.__test__ = False  # not a pytest test, whatever its name
