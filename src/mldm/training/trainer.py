@@ -71,9 +71,9 @@ def seed_everything(seed: int, num_threads: int | None = None) -> None:
 
 
 def make_trainer(max_epochs: int, callbacks: Sequence[Any] = (), **overrides) -> L.Trainer:
+    """A Lightning trainer with the project's defaults; ``overrides`` win."""
     import lightning as L  # noqa: N812 (lazy: see seed_everything)
 
-    """A Lightning trainer with the project's defaults; ``overrides`` win."""
     d = current_defaults()
     logger = d.logger_factory() if d.logger_factory is not None else False
     kwargs: dict[str, Any] = dict(
