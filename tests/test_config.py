@@ -160,3 +160,35 @@ def test_an_edit_the_active_overlay_overrides_is_refused():
 def test_overlay_merge_is_omegaconf_deep_merge():
     merged = config.merge({"a": {"b": 1, "c": [1, 2]}, "d": 1}, {"a": {"c": [3]}, "e": 2})
     assert merged == {"a": {"b": 1, "c": [3]}, "d": 1, "e": 2}
+
+
+def _params_drift(lecture_id: str, block: dict) -> list[str]:
+    """``key: code default != params.yaml value`` for every leaf where a lecture's ``Params()``
+    defaults and its params.yaml block (validated by the same model) differ."""
+    from mldm.lectures import get
+
+    params = get(lecture_id).Params  # a module's or a package's (lNN/params.py) alike
+    code = config.flatten(params().model_dump())
+    yaml_ = config.flatten(params.model_validate(block).model_dump())
+    return [
+        f"{lecture_id}.{key}: code {code.get(key)!r} != params.yaml {yaml_.get(key)!r}"
+        for key in sorted(set(code) | set(yaml_))
+        if code.get(key) != yaml_.get(key)
+    ]
+
+
+def test_drift_is_reported_by_key_path():
+    block = {"gd": {"lr": 0.5}, "sgd": {"batch_size": 32}}
+    assert _params_drift("l01_linear_regression", block) == [
+        "l01_linear_regression.gd.lr: code 0.24 != params.yaml 0.5"
+    ]
+
+
+def test_params_defaults_are_params_yaml_default_profile(root):
+    """One meaning for each default: ``Params()`` is the default profile's block (the values
+    the pipeline runs with), so a notebook building a lecture's Params gets the same run."""
+    from mldm.lectures import IDS
+
+    blocks = config.read_params(root / "params.yaml")["lectures"]
+    drift = [line for lid in IDS for line in _params_drift(lid, blocks.get(lid) or {})]
+    assert not drift, "Params defaults differ from params.yaml:\n" + "\n".join(drift)

@@ -15,7 +15,7 @@ import numpy as np
 from pydantic import Field
 
 from mldm.config import LectureParams, Strict
-from mldm.evaluation import regression_metrics, relative_error
+from mldm.evaluation import regression_metrics, relative_error, worst
 from mldm.lectures.claims import Claim, ClaimSet, equals, lt
 
 if TYPE_CHECKING:
@@ -229,7 +229,7 @@ def evaluate(ctx: Context) -> None:
     w_lstsq = np.linalg.lstsq(Xb, d.y_train, rcond=None)[0]
     ctx.measure(
         "normal_equation_is_least_squares",
-        max(relative_error(w_star, w_lstsq), relative_error(w_star, w_sk)),
+        worst((relative_error(w_star, w_lstsq), relative_error(w_star, w_sk))),
     )
     residual = d.y_train - Xb @ w_star
     ctx.measure(
@@ -272,8 +272,9 @@ def evaluate(ctx: Context) -> None:
     ctx.measure("house_table_min_norm_fits", float(np.abs(fitted - house.y_train).max()))
     single = _single_feature(ctx)
     x, y = _house_size_price(ctx)
-    ctx.worked_example["house_table"] = {
-        "columns": [
+    ctx.table(
+        "house_table",
+        [
             "size (ft²)",
             "bedrooms",
             "floors",
@@ -282,18 +283,18 @@ def evaluate(ctx: Context) -> None:
             "all-feature min-norm fit",
             "size-only fit w0 + w1·size",
         ],
-        "rows": [
+        [
             [*row, price, fit, single["w0"] + single["w1"] * row[0]]
             for row, price, fit in zip(
                 house.X_train.tolist(), y.tolist(), fitted.tolist(), strict=True
             )
         ],
-        "note": (
+        note=(
             f"Single-feature closed form: w0 = {single['w0']:.4f}, "
             f"w1 = {single['w1']:.5f} ($1000 per ft²). The slide prints no fitted values; "
             "with 4 houses and 5 parameters the all-feature fit interpolates."
         ),
-    }
+    )
     _figures(ctx, models, L_star, d)
 
 

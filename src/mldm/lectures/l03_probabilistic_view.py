@@ -15,7 +15,7 @@ import numpy as np
 from pydantic import Field
 
 from mldm.config import LectureParams
-from mldm.evaluation import regression_metrics, relative_error
+from mldm.evaluation import regression_metrics, relative_error, worst
 from mldm.lectures.claims import Claim, ClaimSet, le, lt
 
 if TYPE_CHECKING:
@@ -219,7 +219,7 @@ def evaluate(ctx: Context) -> None:
             **regression_metrics("test", d.y_test, model.predict(d.X_test)),
             weight_norm=float(np.linalg.norm(model.coef_)),
         )
-    ctx.measure("map_gaussian_prior_is_ridge", max(gaps))
+    ctx.measure("map_gaussian_prior_is_ridge", worst(gaps))
     ctx.measure("map_flat_prior_is_mle", relative_error(np.r_[model.intercept_, model.coef_], w_ls))
 
     # --- classification: Bernoulli and categorical likelihoods (lines 792-880) -----------

@@ -331,6 +331,7 @@ def _kmeans(ctx: Context) -> None:
     from sklearn.cluster import KMeans as SkKMeans
     from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
+    from mldm.evaluation import worst
     from mldm.models import KMeans
     from mldm.models.clustering import init_centres
 
@@ -369,12 +370,12 @@ def _kmeans(ctx: Context) -> None:
     sk = SkKMeans(p.digits_k, init=start, n_init=1, algorithm="lloyd", tol=0.0).fit(Xd)
     ctx.measure(
         "kmeans_matches_sklearn",
-        max(
-            abs(ours.inertia_ - sk.inertia_) / sk.inertia_,
-            float(
+        worst(
+            (
+                abs(ours.inertia_ - sk.inertia_) / sk.inertia_,
                 np.abs(ours.cluster_centers_ - sk.cluster_centers_).max()
-                / np.abs(sk.cluster_centers_).max()
-            ),
+                / np.abs(sk.cluster_centers_).max(),
+            )
         ),
     )
     # quality over many seeded runs from the same kind of start (uniform random data points;
@@ -478,6 +479,8 @@ def _soft_kmeans(ctx: Context) -> None:
 def _pca_views(ctx: Context) -> None:
     from sklearn import decomposition
 
+    from mldm.evaluation import worst
+
     faces = ctx.data("lfw_faces")
     X = faces.X_train
     eig, svd = ctx.load_model("faces_pca_eig"), ctx.load_model("faces_pca_svd")
@@ -492,10 +495,12 @@ def _pca_views(ctx: Context) -> None:
 
     ctx.measure(
         "pca_matches_sklearn",
-        max(
-            rel(eig.components_[:r], sk.components_[:r]),
-            rel(eig.explained_variance_[:r], sk.explained_variance_[:r]),
-            rel(eig.transform(X)[:, :r], sk.transform(X)[:, :r]),
+        worst(
+            (
+                rel(eig.components_[:r], sk.components_[:r]),
+                rel(eig.explained_variance_[:r], sk.explained_variance_[:r]),
+                rel(eig.transform(X)[:, :r], sk.transform(X)[:, :r]),
+            )
         ),
     )
     # the three views on the same data
@@ -514,7 +519,7 @@ def _pca_views(ctx: Context) -> None:
     view2 = np.abs((Xc @ eig.components_.T).var(axis=0) - lam).max()
     sigma = np.linalg.svd(Xc, compute_uv=False)[: len(lam)]
     view3 = np.abs(sigma**2 / N - lam).max()
-    ctx.measure("three_views_agree", float(max(view1, view2, view3) / lam[0]))
+    ctx.measure("three_views_agree", float(worst((view1, view2, view3)) / lam[0]))
     rng = np.random.default_rng([ctx.seed, 10])
     M = 7
     E_pca = E_direct[M]
@@ -568,9 +573,10 @@ def _svd_example(ctx: Context) -> None:
     A2 = pca2.inverse_transform(pca2.transform(A))  # Σ_{i<=2} σ_i u_i v_iᵀ
     ctx.measure("rank2_error_is_sigma3", float(abs(np.linalg.norm(A - A2) - s[2])))
     s = np.sqrt(n * PCA().fit(sym).eigenvalues_)  # all five σ_i for the table (σ₄, σ₅ ≈ 0)
-    ctx.worked_example["svd_7x5"] = {
-        "columns": ["i", "slide σ_i", "ours σ_i", "ours u_i", "ours v_i"],  # ours: our PCA
-        "rows": [
+    ctx.table(
+        "svd_7x5",
+        ["i", "slide σ_i", "ours σ_i", "ours u_i", "ours v_i"],  # ours: our PCA
+        [
             [
                 i + 1,
                 float(SVD_SLIDE_SIGMA[i]),
@@ -581,14 +587,14 @@ def _svd_example(ctx: Context) -> None:
             for i in range(k)
         ]
         + [[i + 1, 0.0, float(s[i]), "—", "—"] for i in range(k, len(s))],
-        "note": "Line 3976. The matrix has rank 3: σ₄, σ₅ are 0 to rounding. Keeping two "
+        note="Line 3976. The matrix has rank 3: σ₄, σ₅ are 0 to rounding. Keeping two "
         f"triplets leaves ||A − A₂||_F = {np.linalg.norm(SVD_EXAMPLE - A2):.4f} = σ₃ "
         "(Eckart-Young). Each u_i, v_i is shown with the slide's sign. The slide's third "
         "triplet does not pair: its u₃ has the opposite sign to the v₃ it prints, so its "
         "U Σ Vᵀ is not A (largest entry error "
         f"{np.abs(slide_product - SVD_EXAMPLE).max():.2f}, row 6 comes out as "
         f"{np.round(slide_product[5], 2).tolist()}); flipping u₃ or v₃ repairs it.",
-    }
+    )
 
 
 def _reconstruct(pca, X, k: int) -> np.ndarray:

@@ -27,7 +27,9 @@ from itertools import chain, combinations_with_replacement
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import _check_feature_names_in, check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from mldm.models.validation import feature_names_in
 
 __all__ = [
     "BasisFunctions",
@@ -261,7 +263,7 @@ class BasisFunctions(TransformerMixin, BaseEstimator):
         """Polynomial: ``PolynomialFeatures``-style names (``"x0^2 x1"``); sigmoid and hard
         sigmoid: ``"<feature>_<kind>_<k>"`` for piece k."""
         check_is_fitted(self, "n_output_features_")
-        names = _check_feature_names_in(self, input_features)
+        names = feature_names_in(self, input_features)
         if self.kind == "polynomial":
             out = []
             for idx in _monomials(len(names), int(self.degree), bool(self.interactions)):

@@ -57,7 +57,9 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from mldm.models.validation import sample_weights
 
 __all__ = [
     "SVC",
@@ -479,7 +481,7 @@ class SVC(ClassifierMixin, BaseEstimator):
         self._check_params()
         X, y = validate_data(self, X, y, dtype=np.float64)
         check_classification_targets(y)
-        sw = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
+        sw = sample_weights(sample_weight, len(X))
         self.classes_, label = np.unique(y, return_inverse=True)
         n_classes = len(self.classes_)
         if n_classes < 2:

@@ -7,11 +7,12 @@ attributes) and :mod:`mldm.models.cart` (real-valued features).
 
 from __future__ import annotations
 
-from numbers import Integral, Number
+from numbers import Integral
 
 import numpy as np
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_array
+
+from mldm.models.validation import sample_weights
 
 __all__ = [
     "NodeCountsPredictor",
@@ -36,24 +37,6 @@ def encode_targets(y) -> tuple[np.ndarray, np.ndarray]:
     if classes.dtype == object and all(isinstance(c, str) for c in classes):
         classes = classes.astype(str)
     return classes, yk.ravel()
-
-
-def sample_weights(sample_weight, n: int) -> np.ndarray:
-    """(n,) float64 weights: ones for None, a scalar repeated, or a finite non-negative
-    1-d array of length n, not all zero (scikit-learn's rules, through its public
-    ``check_array``)."""
-    if sample_weight is None:
-        return np.ones(n)
-    if isinstance(sample_weight, Number):
-        return np.full(n, float(sample_weight))
-    w = check_array(sample_weight, ensure_2d=False, dtype=np.float64, input_name="sample_weight")
-    if w.shape != (n,):
-        raise ValueError(f"sample_weight.shape == {w.shape}, expected ({n},)!")
-    if (w < 0).any():
-        raise ValueError("Negative values in sample_weight")
-    if not (w > 0).any():
-        raise ValueError("sample_weight is all zero: no row to learn from")
-    return w
 
 
 def positive_rows(X, y, sample_weight):

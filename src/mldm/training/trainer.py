@@ -80,9 +80,9 @@ def seed_model(seed: int, lecture_id: str, *key: int, run: int = 0) -> None:
 
 
 def make_trainer(max_epochs: int, callbacks: Sequence[Any] = (), **overrides) -> L.Trainer:
+    """A Lightning trainer with the project's defaults; ``overrides`` win."""
     import lightning as L  # noqa: N812 (lazy: see seed_everything)
 
-    """A Lightning trainer with the project's defaults; ``overrides`` win."""
     d = current_defaults()
     logger = d.logger_factory() if d.logger_factory is not None else False
     kwargs: dict[str, Any] = dict(
