@@ -88,7 +88,7 @@ class Gcn(Strict):
 class Params(LectureParams):
     backprop_draws: int = Field(24, ge=1, description="random MLPs checked against autograd")
     reference: Reference = Reference(lr=0.01, max_epochs=60, batch_size=100)
-    activations: Activations = Activations(lr=0.1, max_epochs=20, batch_size=100, depth=8, width=64)
+    activations: Activations = Activations(lr=0.1, max_epochs=10, batch_size=100, depth=8, width=64)
     regression: Regression = Regression(
         lr=0.01, max_epochs=400, batch_size=200, n_train=200, n_test=1000, noise=0.1, hidden=64
     )
