@@ -199,7 +199,7 @@ def test_code_closure_follows_lazy_imports():
     assert {
         "lectures/l04_model_selection/__init__.py",
         "lectures/l04_model_selection/tuning.py",
-        "lectures/l04_model_selection/setting.py",
+        "lectures/l04_model_selection/common.py",
     } <= l04
     # L07's objective gets fit_classifier from mldm.training's lazy table (a module by name)
     assert "training/loop.py" in {rel for rel, _ in tuning.source_files("l07_training")}

@@ -16,9 +16,9 @@ from mldm.data import load
 from mldm.data.synthetic import noisy_polynomial, polynomial
 from mldm.lectures import l04_model_selection as l04
 from mldm.lectures.l04_model_selection.by_degree import to_nearer_end
+from mldm.lectures.l04_model_selection.common import poly_ridge
 from mldm.lectures.l04_model_selection.params import PolyRidge
 from mldm.lectures.l04_model_selection.regularization import orthonormal_shrinkage
-from mldm.lectures.l04_model_selection.setting import poly_ridge
 from mldm.lectures.l04_model_selection.tuning import poly_ridge_objective
 
 COEF = [0.5, -2.0, 0.5, 3.0]

@@ -14,8 +14,8 @@ from pydantic import ValidationError
 
 from mldm.evaluation.svm_reference import separability
 from mldm.lectures import l05_svm as l05
+from mldm.lectures.l05_svm.common import toy
 from mldm.lectures.l05_svm.params import DigitsRBF
-from mldm.lectures.l05_svm.setting import toy
 from mldm.lectures.l05_svm.tuning import digits_rbf_objective
 
 

@@ -25,6 +25,8 @@ outgrows it is a package, laid out in the lecture's order::
                         the order the lecture teaches them, and nothing else
         params.py       Params and its sub-blocks
         claims.py       CLAIMS
+        common.py       what several experiments share (the lecture's data settings,
+                        small model factories), where they do
         <experiment>.py one module per experiment the lecture shows (its fits, its
                         measurements, the claims it measures); results passed between phases
                         are small frozen dataclasses, not nested dicts

@@ -45,7 +45,7 @@ def train(ctx: Context) -> None:
 
 def evaluate(ctx: Context) -> None:
     from . import basis, by_degree, figures, mcycle_models, regularization, selection
-    from .setting import mcycle, synthetic
+    from .common import mcycle, synthetic
 
     p = ctx.params
     syn, mc = synthetic(p, ctx.seed), mcycle(ctx)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .setting import POLYLINE_KNOTS, POLYLINE_VALUES, SLIDE_DEGREES, Split, ls, polyline_grid
+from .common import POLYLINE_KNOTS, POLYLINE_VALUES, SLIDE_DEGREES, Split, ls, polyline_grid
 
 if TYPE_CHECKING:
     from mldm.lectures.base import Context

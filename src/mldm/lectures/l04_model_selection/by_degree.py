@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .setting import CRITERIA, Split, ls, mcycle, mse, phi, synthetic
+from .common import CRITERIA, Split, ls, mcycle, mse, phi, synthetic
 
 if TYPE_CHECKING:
     from mldm.lectures.base import Context

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .setting import POLYLINE_KNOTS, SLIDE_DEGREES, Split, ls, phi, polyline_grid, true_degree
+from .common import POLYLINE_KNOTS, SLIDE_DEGREES, Split, ls, phi, polyline_grid, true_degree
 
 if TYPE_CHECKING:
     from mldm.lectures.base import Context

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .by_degree import DegreeSweep
-from .setting import Split, ls, mcycle, phi, poly_ridge
+from .common import Split, ls, mcycle, phi, poly_ridge
 
 if TYPE_CHECKING:
     from mldm.lectures.base import Context

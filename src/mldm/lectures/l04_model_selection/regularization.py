@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .common import Split, lambdas, mse, phi, synthetic
 from .selection import Replicates
-from .setting import Split, lambdas, mse, phi, synthetic
 
 if TYPE_CHECKING:
     from mldm.lectures.base import Context

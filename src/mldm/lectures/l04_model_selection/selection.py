@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .by_degree import DegreeSweep, loo
-from .setting import CRITERIA, Split, ls, mse, phi, synthetic, true_degree
+from .common import CRITERIA, Split, ls, mse, phi, synthetic, true_degree
 
 if TYPE_CHECKING:
     from mldm.lectures.base import Context

@@ -6,8 +6,8 @@ import numpy as np
 
 from mldm.tuning.tunable import Tunable
 
+from .common import poly_ridge
 from .params import PolyRidge
-from .setting import poly_ridge
 
 
 def poly_ridge_objective(ctx, params: PolyRidge) -> dict[str, float]:

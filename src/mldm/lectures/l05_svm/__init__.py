@@ -26,8 +26,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .claims import CLAIMS
+from .common import REAL_SETS
 from .params import Params
-from .setting import REAL_SETS
 from .tuning import TUNABLE
 
 if TYPE_CHECKING:
@@ -52,7 +52,7 @@ def train(ctx: Context) -> None:
 
 def evaluate(ctx: Context) -> None:
     from . import figures, hard_margin, kernels, losses, real_sets, soft_margin
-    from .setting import moons, toy
+    from .common import moons, toy
 
     blobs, moon = toy(ctx.params, ctx.seed), moons(ctx.params, ctx.seed)
     hard = hard_margin.evaluate(ctx, blobs.sep)  # lines 1370-1690

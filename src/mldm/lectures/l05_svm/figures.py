@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .setting import KERNELS, Split
+from .common import KERNELS, Split
 
 if TYPE_CHECKING:
     from mldm.lectures.base import Context

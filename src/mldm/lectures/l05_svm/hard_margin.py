@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .setting import TIGHT_TOL, Split, svc, toy
+from .common import TIGHT_TOL, Split, svc, toy
 
 if TYPE_CHECKING:
     from mldm.lectures.base import Context

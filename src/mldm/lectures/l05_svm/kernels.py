@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .setting import KERNELS, TIGHT_TOL, Split, gammas, moons, scored, svc
+from .common import KERNELS, TIGHT_TOL, Split, gammas, moons, scored, svc
 
 if TYPE_CHECKING:
     from mldm.lectures.base import Context

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .setting import Blobs, scored, svc, toy
+from .common import Blobs, scored, svc, toy
 
 if TYPE_CHECKING:
     from mldm.lectures.base import Context

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .setting import KERNELS, REAL_SETS, scored, svc
+from .common import KERNELS, REAL_SETS, scored, svc
 
 if TYPE_CHECKING:
     from mldm.lectures.base import Context

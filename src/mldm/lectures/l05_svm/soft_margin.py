@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .setting import Split, scored, svc, toy
+from .common import Split, scored, svc, toy
 
 if TYPE_CHECKING:
     from mldm.lectures.base import Context
