@@ -192,3 +192,8 @@ def test_params_defaults_are_params_yaml_default_profile(root):
     blocks = config.read_params(root / "params.yaml")["lectures"]
     drift = [line for lid in IDS for line in _params_drift(lid, blocks.get(lid) or {})]
     assert not drift, "Params defaults differ from params.yaml:\n" + "\n".join(drift)
+
+
+def test_the_committed_params_run_the_default_profile(root):
+    # `dvc repro` in a fresh clone is the course on the default profile (make repro sets it too)
+    assert config.read_params(root / "params.yaml")["profile"] == "default"
