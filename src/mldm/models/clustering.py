@@ -58,7 +58,14 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted, validate_data
 from threadpoolctl import ThreadpoolController
 
-__all__ = ["INIT_METHODS", "KMeans", "SoftKMeans", "init_centres", "squared_distances"]
+__all__ = [
+    "INIT_METHODS",
+    "KMeans",
+    "SoftKMeans",
+    "elbow",
+    "init_centres",
+    "squared_distances",
+]
 
 INIT_METHODS = ("random", "farthest", "random_distance")
 
@@ -136,6 +143,15 @@ def init_centres(X, K, method="random_distance", random_state=None) -> np.ndarra
         idx.append(nxt)
         np.minimum(d2, _dist_to(X, X[nxt]), out=d2)
     return X[idx].copy()
+
+
+def elbow(J) -> int:
+    """K at the elbow of J(1), J(2), ... (lines 3625-3635): where the fall slows down most,
+    the largest second difference of log J. On a log scale, because before the true K the
+    fall is roughly geometric (a constant factor per cluster), which the raw second
+    difference would mistake for an elbow at K = 2."""
+    logJ = np.log(np.asarray(J, dtype=np.float64))
+    return int(np.argmax(logJ[:-2] - 2 * logJ[1:-1] + logJ[2:])) + 2
 
 
 def _mean_update(sums: np.ndarray, weight: np.ndarray, centres: np.ndarray):

@@ -50,6 +50,7 @@ __all__ = [
     "image_to_patches",
     "patches_to_image",
     "psnr",
+    "reconstruct",
     "reconstruction_errors",
 ]
 
@@ -114,6 +115,14 @@ def reconstruction_errors(X, max_components=None) -> np.ndarray:
     lam = np.linalg.svd(X - X.mean(axis=0), compute_uv=False) ** 2 / n
     tail = np.append(np.cumsum(lam[::-1])[::-1], 0.0)  # tail[M] = sum_{i >= M} lam_i (0-based)
     return tail[: int(max_components) + 1]
+
+
+def reconstruct(pca, X, k: int) -> np.ndarray:
+    r"""The best approximation of X from a fitted PCA's first ``k`` components (lines
+    3760-3790): :math:`\bar{\mathbf{x}} + \sum_{i\le k} a_i\mathbf{u}_i` with
+    :math:`a_i = \mathbf{u}_i^T(\mathbf{x} - \bar{\mathbf{x}})`."""
+    U = pca.components_[:k]
+    return pca.mean_ + ((X - pca.mean_) @ U.T) @ U
 
 
 def _tile_grid(shape, size) -> tuple[int, int]:
