@@ -138,7 +138,7 @@ def test_declared_plots_resolve_and_render_offline(root, tmp_path):
     from test_pipeline import _dvc
 
     work = tmp_path / "repo"
-    for rel in ("dvc.yaml", ".dvc/config", "dvc_plots/offline.html"):
+    for rel in ("dvc.yaml", "params.yaml", ".dvc/config", "dvc_plots/offline.html"):
         (work / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(root / rel, work / rel)
     _git(work, "init", "-q")
