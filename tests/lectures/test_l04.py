@@ -4,8 +4,6 @@ mcycle dataset, the params block, and the K-fold objective the ``l04_poly_ridge`
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from types import SimpleNamespace
 
 import numpy as np
@@ -70,19 +68,6 @@ def test_params_bounds():
         l04.Params(max_degree=6, l2_degree=9)
     with pytest.raises(ValidationError, match="n_train"):
         l04.Params(synthetic={"n_train": 12}, max_degree=12)
-
-
-def test_package_import_is_light():
-    # every module of the package, figures included: heavy libraries load inside functions
-    code = (
-        "import importlib, pkgutil, sys\n"
-        "import mldm.lectures.l04_model_selection as m\n"
-        "for i in pkgutil.iter_modules(m.__path__):\n"
-        "    importlib.import_module(f'{m.__name__}.{i.name}')\n"
-        "print(sorted(k for k in ('optuna', 'torch', 'sklearn', 'matplotlib') if k in sys.modules))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
 
 
 # --- the tuning objective -----------------------------------------------------------------

@@ -4,8 +4,6 @@ in tests/evaluation/test_svm_reference.py, the feature maps in tests/models/test
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from types import SimpleNamespace
 
 import numpy as np
@@ -51,19 +49,6 @@ def test_train_refuses_overlapping_separable_blobs(tmp_path):
     ctx = SimpleNamespace(params=p, seed=0)
     with pytest.raises(MldmError, match="separable_std"):
         l05.train(ctx)
-
-
-def test_package_import_is_light():
-    # every module of the package, figures included: heavy libraries load inside functions
-    code = (
-        "import importlib, pkgutil, sys\n"
-        "import mldm.lectures.l05_svm as m\n"
-        "for i in pkgutil.iter_modules(m.__path__):\n"
-        "    importlib.import_module(f'{m.__name__}.{i.name}')\n"
-        "print(sorted(k for k in ('optuna', 'torch', 'sklearn', 'matplotlib') if k in sys.modules))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
 
 
 def test_tunable_exports_the_objective():

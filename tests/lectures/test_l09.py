@@ -3,9 +3,6 @@ constants, and the data helpers."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 from pydantic import ValidationError
@@ -74,16 +71,3 @@ def test_reconstruct_from_all_components_is_the_data():
     # k components: the same as projecting on k and mapping back
     p3 = PCA(3).fit(X)
     np.testing.assert_allclose(reconstruct(pca, X, 3), p3.inverse_transform(p3.transform(X)))
-
-
-def test_package_import_is_light():
-    # every module of the package, figures included: heavy libraries load inside functions
-    code = (
-        "import importlib, pkgutil, sys\n"
-        "import mldm.lectures.l09_kmeans_pca as m\n"
-        "for i in pkgutil.iter_modules(m.__path__):\n"
-        "    importlib.import_module(f'{m.__name__}.{i.name}')\n"
-        "print(sorted(k for k in ('optuna', 'torch', 'sklearn', 'matplotlib') if k in sys.modules))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"

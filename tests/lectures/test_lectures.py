@@ -8,6 +8,8 @@ where their exact claims (identities, oracle comparisons) must pass."""
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 
 import pytest
 
@@ -55,3 +57,21 @@ def test_committed_metrics_pass(root, lecture_id):
     assert set(metrics["claims"]) == set(lectures.get(lecture_id).CLAIMS.claims)
     failed = {k: c["measured"] for k, c in metrics["claims"].items() if not c["passed"]}
     assert not failed, failed
+
+
+def test_importing_the_lectures_loads_no_heavy_library():
+    # every lecture and every module of a lecture package, figures included: torch, Lightning,
+    # MLflow, Optuna, scikit-learn and matplotlib load inside the functions that use them, so
+    # the config (which imports a lecture for its Params) and the resolve stage stay cheap
+    code = (
+        "import importlib, pkgutil, sys\n"
+        "from mldm import lectures\n"
+        "for lid in lectures.IDS:\n"
+        "    m = importlib.import_module(f'mldm.lectures.{lid}')\n"
+        "    for i in pkgutil.iter_modules(getattr(m, '__path__', [])):\n"
+        "        importlib.import_module(f'{m.__name__}.{i.name}')\n"
+        "heavy = ('optuna', 'torch', 'sklearn', 'matplotlib', 'lightning', 'mlflow')\n"
+        "print(sorted(k for k in heavy if k in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
