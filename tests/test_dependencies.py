@@ -92,7 +92,7 @@ def test_resolved_params_are_the_merged_values(root, tmp_path):
     (tmp_path / "params.yaml").write_text(yaml.safe_dump(raw))
     shutil.copytree(root / "pipelines", tmp_path / "pipelines")
     stages.write_resolved(tmp_path / "params.yaml", root=tmp_path)
-    resolved = yaml.safe_load((tmp_path / "resolved" / "params.yaml").read_text())
+    resolved = json.loads((tmp_path / "resolved" / "params.json").read_text())
     smoke = raw["profiles"]["smoke"]["lectures"]["l01_linear_regression"]["unbiased_draws"]
     assert resolved["lectures"]["l01_linear_regression"]["unbiased_draws"] == smoke
     assert "profiles" not in resolved

@@ -6,10 +6,11 @@ change in one lecture. So each stage depends on three small files written by two
 (no torch, well under a second of work):
 
 ``resolve`` (reads params.yaml and the code) writes
-    ``resolved/params.yaml``: each stage's params after the profile overlay is merged (a
+    ``resolved/params.json``: each stage's params after the profile overlay is merged (a
     lecture's block; a study's :func:`mldm.tuning.study_params`, the values its objective
     reads), so editing an overlay that is not active, or a lecture key no objective reads,
-    changes nothing a stage depends on;
+    changes nothing a stage depends on (JSON, not YAML: DVC reads the file once per stage,
+    and its pure-Python YAML parser made a no-op ``dvc repro`` a second slower);
     ``resolved/code/<stage>.json``: the sha256 of every file the stage may run, the static
     import closure of its entry point (:mod:`mldm.dependencies`);
 ``resolve_data`` (reads the prepared sets) writes
@@ -26,7 +27,7 @@ from typing import Any
 
 from mldm import config, dependencies
 from mldm.errors import MldmError
-from mldm.io import read_json, write_json, write_text
+from mldm.io import read_json, write_json
 
 RESOLVED = Path("resolved")
 SCRIPTS = Path("pipelines")
@@ -95,14 +96,11 @@ def resolved_params(cfg: config.Config) -> dict[str, Any]:
 
 
 def write_resolved(params_path: str | Path = "params.yaml", root: str | Path = ".") -> Path:
-    """Stage ``resolve``: ``resolved/params.yaml`` and ``resolved/code/<stage>.json``."""
-    import yaml
-
+    """Stage ``resolve``: ``resolved/params.json`` and ``resolved/code/<stage>.json``."""
     root = Path(root)
     cfg = config.load(params_path)
     out = root / RESOLVED
-    text = yaml.safe_dump(resolved_params(cfg), sort_keys=True, allow_unicode=True)
-    write_text(out / "params.yaml", "# written by the resolve stage (mldm.stages)\n" + text)
+    write_json(out / "params.json", resolved_params(cfg))
     code = out / "code"
     for stage in stage_names(cfg):
         modules, scripts = entry_points(stage, cfg, root)
