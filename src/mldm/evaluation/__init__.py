@@ -2,7 +2,9 @@
 
 Metric names follow the project convention: split first, snake_case
 (``test_mse``, ``train_accuracy``, ``test_r2``). Model selection (L04: validation set,
-leave-one-out, K-fold cross validation, AIC/BIC) lives in :mod:`mldm.evaluation.selection`.
+leave-one-out, K-fold cross validation, AIC/BIC) lives in :mod:`mldm.evaluation.selection`;
+sample quality of generative models (Fréchet distance, classifier scores) in
+:mod:`mldm.evaluation.generative`.
 """
 
 from mldm._lazy import attributes
@@ -14,7 +16,10 @@ _LAZY = {
     "bic": "mldm.evaluation.selection",
     "classification_metrics": "mldm.evaluation.metrics",
     "cross_val_mse": "mldm.evaluation.selection",
+    "classifier_scores": "mldm.evaluation.generative",
     "cross_val_scores": "mldm.evaluation.selection",
+    "FeatureScorer": "mldm.evaluation.generative",
+    "frechet_distance": "mldm.evaluation.generative",
     "gaussian_log_likelihood": "mldm.evaluation.selection",
     "geometric_margin": "mldm.evaluation.svm_reference",
     "holdout_split": "mldm.evaluation.selection",
@@ -25,6 +30,7 @@ _LAZY = {
     "loo_mse": "mldm.evaluation.selection",
     "loo_residuals": "mldm.evaluation.selection",
     "max_kkt_violation": "mldm.evaluation.svm_reference",
+    "Protocol": "mldm.evaluation.generative",
     "primal_hard_margin": "mldm.evaluation.svm_reference",
     "regression_metrics": "mldm.evaluation.metrics",
     "relative_error": "mldm.evaluation.metrics",

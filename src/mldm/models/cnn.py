@@ -250,7 +250,11 @@ class LeNet(nn.Module):
     conv 5×5→6 (pad 2) - ReLU - maxpool 2 - conv 5×5→16 - ReLU - maxpool 2 - fc 120 - ReLU -
     fc 84 - ReLU - fc ``num_classes``. On 28×28: 28→28→14→10→5, so fc1 sees 16·5·5 = 400
     (61,706 parameters). Flat (N, C·S²) inputs are reshaped to (N, C, S, S).
+    :meth:`features` is the penultimate layer (ReLU of fc 84): the space in which the generative
+    lectures measure a Fréchet distance (:mod:`mldm.evaluation.generative`).
     """
+
+    num_features = 84
 
     def __init__(self, in_channels: int = 1, num_classes: int = 10, image_size: int = 28):
         super().__init__()
@@ -262,12 +266,15 @@ class LeNet(nn.Module):
         self.fc2 = Linear(120, 84)
         self.fc3 = Linear(84, num_classes)
 
-    def forward(self, x: Tensor) -> Tensor:
+    def features(self, x: Tensor) -> Tensor:
         x = x.reshape(len(x), self.in_channels, self.image_size, self.image_size)
         h = max_pool2d(relu(self.conv1(x)), 2)
         h = max_pool2d(relu(self.conv2(h)), 2)
         h = relu(self.fc1(h.flatten(1)))
-        return self.fc3(relu(self.fc2(h)))
+        return relu(self.fc2(h))
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.fc3(self.features(x))
 
 
 class VGGBlock(nn.Module):
