@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mldm.lectures.claims import Claim, ClaimSet, gt, lt
+from mldm.lectures.claims import Claim, ClaimSet, between, gt, lt
 
 CLAIMS = ClaimSet(
     Claim(
@@ -85,12 +85,13 @@ CLAIMS = ClaimSet(
         kind="identity",
     ),
     Claim(
-        "iwae_reaches_log_likelihood",
-        "2-D VAE: the importance-weighted bound with the largest k is within 0.1 nats of log "
-        "p(x) by quadrature (mean over test images)",
+        "iwae_closes_the_gap",
+        "2-D VAE: the importance-weighted bound with the largest k lies between the ELBO and "
+        "log p(x) by quadrature and closes most of the gap (share of log p(x) − ELBO closed; "
+        "the rest is the posterior's non-Gaussian part that k samples from q still miss)",
         "5852-5866",
-        lt(0.1),
-        kind="identity",
+        between(0.5, 1.01),
+        kind="effect",
     ),
     Claim(
         "iwae_tightens_with_k",
