@@ -7,6 +7,12 @@ through :mod:`mldm.training` (Lightning). Nothing here knows about DVC, MLflow o
 from mldm._lazy import attributes
 
 _LAZY = {
+    "negative_elbo": "mldm.models.vae",
+    "iwae_log_likelihood": "mldm.models.vae",
+    "gaussian_kl": "mldm.models.vae",
+    "fit_vae": "mldm.models.vae",
+    "binarize": "mldm.models.vae",
+    "VAE": "mldm.models.vae",
     "AdaBoostClassifier": "mldm.models.ensemble",
     "BaggingClassifier": "mldm.models.ensemble",
     "BasisFunctions": "mldm.models.basis",
