@@ -58,6 +58,7 @@ IDS = (
     "l08_trees",
     "l09_kmeans_pca",
     "l13_gmm_em",
+    "l14_diffusion",
 )
 
 
