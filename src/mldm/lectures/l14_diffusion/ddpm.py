@@ -39,6 +39,7 @@ def train(ctx: Context) -> None:
     d = digits(ctx, p)
     s = schedule(p)
     X, Xt = to_model_space(d.train), to_model_space(d.test)
+    f32 = torch.float32
     for i, (variant, run) in enumerate(runs(p)):
         ctx.seeded(i, run=run)
         net = unet(p)
@@ -50,10 +51,10 @@ def train(ctx: Context) -> None:
                 obj,
                 _mean_loss,
                 lambda params: torch.optim.Adam(params, lr=p.lr),
-                array_loader(X, np.zeros(len(X)), p.batch_size, order="shuffle", seed=ctx.seed + run),
+                array_loader(X, np.zeros(len(X)), p.batch_size, order="shuffle", seed=ctx.seed + run, dtype=f32),
                 p.max_epochs,
                 eval_loaders={
-                    "test": array_loader(Xt, np.zeros(len(Xt)), 1024, order="segment")
+                    "test": array_loader(Xt, np.zeros(len(Xt)), 1024, order="segment", dtype=f32)
                 },
                 callbacks=[ema],
             )
@@ -65,7 +66,7 @@ def train(ctx: Context) -> None:
                 test_ema_loss=h["test_loss"],
             )
         ctx.save_module(model_name(variant, run, ema=True), net)
-        net.load_state_dict(ema.raw)
+        obj.load_state_dict(ema.raw)  # the raw weights (the objective wraps net)
         ctx.save_module(model_name(variant, run, ema=False), net)
 
 
