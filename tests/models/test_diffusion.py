@@ -42,7 +42,7 @@ def test_posterior_matches_bayes_by_simulation(sched):
     assert abs(prev[near].var() - var) / var < 0.1
 
 
-def test_variance_preserved_and_q_xT_standard_normal():
+def test_variance_preserved_and_q_xt_standard_normal():
     s = NoiseSchedule(1000, 1e-4, 0.02)
     g = torch.Generator().manual_seed(2)
     x = torch.randn(100_000, generator=g, dtype=torch.float64)

@@ -27,7 +27,7 @@ class NoiseSchedule:
 
     def __init__(self, T: int, beta_1: float = 1e-4, beta_T: float = 0.02):  # noqa: N803
         if T < 1 or not 0 < beta_1 <= beta_T < 1:
-            raise ValueError(f"need T >= 1 and 0 < beta_1 <= beta_T < 1, got {T}, {beta_1}, {beta_T}")
+            raise ValueError(f"need T >= 1, 0 < beta_1 <= beta_T < 1: {T}, {beta_1}, {beta_T}")
         self.T = T
         beta = torch.linspace(beta_1, beta_T, T, dtype=torch.float64)
         self.beta = torch.cat([torch.zeros(1, dtype=torch.float64), beta])  # β_0 = 0
@@ -53,12 +53,15 @@ class NoiseSchedule:
         return ab.sqrt() * x0 + (1 - ab).sqrt() * noise
 
     def posterior_weights(self, t) -> tuple[torch.Tensor, torch.Tensor]:
-        """The weights of x_0 and x_t in μ̃_t: (√ᾱ_{t-1} β_t/(1-ᾱ_t), √(1-β_t)(1-ᾱ_{t-1})/(1-ᾱ_t))."""
+        """The weights of x_0 and x_t in μ̃_t:
+        (√ᾱ_{t-1} β_t/(1-ᾱ_t), √(1-β_t)(1-ᾱ_{t-1})/(1-ᾱ_t))."""
         t = torch.as_tensor(t).long()
         ab, ab_prev, b = self.alpha_bar[t], self.alpha_bar[t - 1], self.beta[t]
         return ab_prev.sqrt() * b / (1 - ab), (1 - b).sqrt() * (1 - ab_prev) / (1 - ab)
 
-    def q_posterior(self, x0: torch.Tensor, xt: torch.Tensor, t) -> tuple[torch.Tensor, torch.Tensor]:
+    def q_posterior(
+        self, x0: torch.Tensor, xt: torch.Tensor, t
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         """q(x_{t-1} | x_t, x_0) = N(μ̃_t, β̃_t I) (lines 6080-6090): returns (μ̃_t, β̃_t)."""
         w0, wt = self.posterior_weights(t)
         w0, wt = _bcast(w0, x0), _bcast(wt, x0)

@@ -51,7 +51,14 @@ def train(ctx: Context) -> None:
                 obj,
                 _mean_loss,
                 lambda params: torch.optim.Adam(params, lr=p.lr),
-                array_loader(X, np.zeros(len(X)), p.batch_size, order="shuffle", seed=ctx.seed + run, dtype=f32),
+                array_loader(
+                    X,
+                    np.zeros(len(X)),
+                    p.batch_size,
+                    order="shuffle",
+                    seed=ctx.seed + run,
+                    dtype=f32,
+                ),
                 p.max_epochs,
                 eval_loaders={
                     "test": array_loader(Xt, np.zeros(len(Xt)), 1024, order="segment", dtype=f32)

@@ -29,7 +29,9 @@ def samples(ctx: Context, s: Samples) -> None:
     with ctx.figure("samples", ncols=len(sets), size=(3.2, 3.4)) as (_, ax):
         for a, (name, x) in zip(ax, sets.items(), strict=True):
             a.imshow(_grid(x, 8, 8), cmap="gray_r", vmin=0, vmax=1)
-            label = name if name not in s.distances else f"{name}\npixel dist {s.distances[name]:.3f}"
+            label = (
+                name if name not in s.distances else f"{name}\npixel dist {s.distances[name]:.3f}"
+            )
             a.set(title=label, xticks=[], yticks=[])
     ts, xs = s.trajectory
     with ctx.figure("trajectory", size=(1.0 * len(ts), 6.0)) as (_, ax):
@@ -53,5 +55,5 @@ def forward(ctx: Context, w: PosteriorWeights) -> None:
         ax[0].axvline(20, color="grey", ls=":")
         ax[0].set(title="weights in μ̃_t, β_t = 0.01", xlabel="t")
         ax[0].legend(fontsize=7)
-        ax[1].semilogy(w.lam_t, w.lam_T)
+        ax[1].semilogy(w.lam_t, w.lam_last)
         ax[1].set(title="λ_t of the bound (our schedule)", xlabel="t")

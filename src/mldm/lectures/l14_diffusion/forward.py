@@ -23,7 +23,7 @@ class PosteriorWeights:
     w_x0: np.ndarray
     w_xt: np.ndarray
     lam_t: np.ndarray  # λ_t of the params' schedule, t = 2..T
-    lam_T: np.ndarray
+    lam_last: np.ndarray
 
 
 def evaluate(ctx: Context) -> PosteriorWeights:
@@ -100,7 +100,9 @@ def evaluate(ctx: Context) -> PosteriorWeights:
     worst = 0.0
     for t in range(2, p.T + 1):
         xt = s.q_sample(x0, t, eps)
-        worst = max(worst, float((s.mean_from_eps(xt, t, eps) - s.q_posterior(x0, xt, t)[0]).abs().max()))
+        worst = max(
+            worst, float((s.mean_from_eps(xt, t, eps) - s.q_posterior(x0, xt, t)[0]).abs().max())
+        )
     ctx.measure("mean_from_eps_is_posterior_mean", worst)
 
     # the lecture's figure: weights of x_0 and x_t in μ̃_t with β_t = 0.01
@@ -113,7 +115,10 @@ def evaluate(ctx: Context) -> PosteriorWeights:
     ctx.table(
         "posterior_weights",
         ["t", "weight of x_0", "weight of x_t", "x_0's share"],
-        [[int(k), float(w0[k - 1]), float(wt[k - 1]), float(share[k - 1])] for k in (1, 2, 5, 10, 19, 20, 50, 100)],
+        [
+            [int(k), float(w0[k - 1]), float(wt[k - 1]), float(share[k - 1])]
+            for k in (1, 2, 5, 10, 19, 20, 50, 100)
+        ],
         note="β_t = 0.01 for all t, the lecture's figure (lines 6092-6098)",
     )
 

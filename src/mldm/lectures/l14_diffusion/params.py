@@ -15,7 +15,7 @@ class Params(LectureParams):
     n_test: int | None = Field(500, ge=10, description="random subsample of the test split")
     T: int = Field(100, ge=2, description="diffusion steps")
     beta_1: float = Field(1e-3, gt=0, lt=1)
-    beta_T: float = Field(0.2, gt=0, lt=1)
+    beta_T: float = Field(0.2, gt=0, lt=1)  # noqa: N815 (the lecture's β_T)
     channels: list[int] = Field(default_factory=lambda: [16, 32, 64])
     max_epochs: int = Field(15, ge=1)
     batch_size: int = Field(128, ge=1)
