@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mldm.lectures.claims import Claim, ClaimSet, gt, lt
+from mldm.lectures.claims import Claim, ClaimSet, ge, gt, lt
 
 CLAIMS = ClaimSet(
     Claim(
@@ -50,19 +50,20 @@ CLAIMS = ClaimSet(
         kind="identity",
     ),
     Claim(
-        "posterior_mean_uses_x0_below_20",
-        "For t < 20 μ̃_t is set by x_t and x_0 together (β_t = 0.01): smallest share of x_0's "
-        "weight in μ̃_t over t < 20",
+        "posterior_mean_uses_x0_early",
+        "For t < 20 μ̃_t is set by x_t and x_0 together (β_t = 0.01): x_0's share of the "
+        "weights in μ̃_t, w₀/(w₀ + w_t), stays at 5% or more for every t < 20 (smallest share)",
         "6092-6098",
-        gt(0.04),
+        ge(0.05),
         exact=True,
         kind="worked_example",
     ),
     Claim(
-        "posterior_mean_is_xt_from_20",
-        "For t ≥ 20 μ̃_t is mainly x_t (β_t = 0.01): largest share of x_0's weight over t ≥ 20",
+        "posterior_mean_is_xt_later",
+        "For t ≥ 20 μ̃_t is mainly x_t (β_t = 0.01): x_0's share is under 5% for every t ≥ 20 "
+        "(largest share)",
         "6092-6098",
-        lt(0.06),
+        lt(0.05),
         exact=True,
         kind="worked_example",
     ),

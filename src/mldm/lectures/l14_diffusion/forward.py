@@ -110,8 +110,8 @@ def evaluate(ctx: Context) -> PosteriorWeights:
     ts = torch.arange(1, 101)
     w0, wt = (w.numpy() for w in fig.posterior_weights(ts))
     share = w0 / (w0 + wt)
-    ctx.measure("posterior_mean_uses_x0_below_20", float(share[ts.numpy() < 20].min()))
-    ctx.measure("posterior_mean_is_xt_from_20", float(share[ts.numpy() >= 20].max()))
+    ctx.measure("posterior_mean_uses_x0_early", float(share[ts.numpy() < 20].min()))
+    ctx.measure("posterior_mean_is_xt_later", float(share[ts.numpy() >= 20].max()))
     ctx.table(
         "posterior_weights",
         ["t", "weight of x_0", "weight of x_t", "x_0's share"],
