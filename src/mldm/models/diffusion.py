@@ -5,13 +5,13 @@ Time counts as the lecture counts, t = 1..T: ``schedule.beta[t]`` is β_t, and i
 the values at t = 0 (β_0 = 0, ᾱ_0 = 1), so ``alpha_bar[t - 1]`` is ᾱ_{t-1} with no shift.
 (diffusers' ``DDPMScheduler`` counts from 0: its timestep k is our t = k + 1.)
 
-- forward step (5960-5975): x_t = √(1-β_t) x_{t-1} + √β_t ε_t
-- closed form (6012-6030): q(x_t | x_0) = N(√ᾱ_t x_0, (1-ᾱ_t) I), ᾱ_t = ∏_{s≤t} (1-β_s)
-- posterior (6080-6090): μ̃_t = √ᾱ_{t-1} β_t/(1-ᾱ_t) x_0 + √(1-β_t)(1-ᾱ_{t-1})/(1-ᾱ_t) x_t,
+- forward step (6078-6090): x_t = √(1-β_t) x_{t-1} + √β_t ε_t
+- closed form (6114-6136): q(x_t | x_0) = N(√ᾱ_t x_0, (1-ᾱ_t) I), ᾱ_t = ∏_{s≤t} (1-β_s)
+- posterior (6170-6186, derived 6198-6207): μ̃_t = √ᾱ_{t-1} β_t/(1-ᾱ_t) x_0 + √(1-β_t)(1-ᾱ_{t-1})/(1-ᾱ_t) x_t,
   β̃_t = (1-ᾱ_{t-1})/(1-ᾱ_t) β_t
-- ε-parameterized mean (6280-6300): μ_θ = (x_t - β_t/√(1-ᾱ_t) ε_θ(x_t, t)) / √(1-β_t)
-- λ_t-weighted loss (6305-6315) and L_simple (6320-6330, Algorithm 1)
-- Algorithm 2 (6350-6365): x_{t-1} = μ_θ(x_t, t) + √β̃_t z, z = 0 at t = 1
+- ε-parameterized mean (6300-6312): μ_θ = (x_t - β_t/√(1-ᾱ_t) ε_θ(x_t, t)) / √(1-β_t)
+- λ_t-weighted loss (6316-6325) and L_simple (6330-6334, Algorithm 1 6346-6358)
+- Algorithm 2 (6362-6372): x_{t-1} = μ_θ(x_t, t) + √β̃_t z, z = 0 at t = 1
 """
 
 from __future__ import annotations
@@ -43,12 +43,12 @@ class NoiseSchedule:
         return _bcast(values[torch.as_tensor(t).long().cpu()], like)
 
     def q_step(self, x_prev: torch.Tensor, t, noise: torch.Tensor) -> torch.Tensor:
-        """One forward step, x_t = √(1-β_t) x_{t-1} + √β_t ε_t (lines 5960-5975)."""
+        """One forward step, x_t = √(1-β_t) x_{t-1} + √β_t ε_t (lines 6078-6090)."""
         b = self._at(self.beta, t, x_prev)
         return (1 - b).sqrt() * x_prev + b.sqrt() * noise
 
     def q_sample(self, x0: torch.Tensor, t, noise: torch.Tensor) -> torch.Tensor:
-        """x_t = √ᾱ_t x_0 + √(1-ᾱ_t) ε, the closed form of q(x_t | x_0) (lines 6012-6030)."""
+        """x_t = √ᾱ_t x_0 + √(1-ᾱ_t) ε, the closed form of q(x_t | x_0) (lines 6114-6136)."""
         ab = self._at(self.alpha_bar, t, x0)
         return ab.sqrt() * x0 + (1 - ab).sqrt() * noise
 
@@ -62,20 +62,20 @@ class NoiseSchedule:
     def q_posterior(
         self, x0: torch.Tensor, xt: torch.Tensor, t
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        """q(x_{t-1} | x_t, x_0) = N(μ̃_t, β̃_t I) (lines 6080-6090): returns (μ̃_t, β̃_t)."""
+        """q(x_{t-1} | x_t, x_0) = N(μ̃_t, β̃_t I) (lines 6170-6186): returns (μ̃_t, β̃_t)."""
         w0, wt = self.posterior_weights(t)
         w0, wt = _bcast(w0, x0), _bcast(wt, x0)
         return w0 * x0 + wt * xt, _bcast(self.beta_tilde[torch.as_tensor(t).long()], x0)
 
     def lambda_t(self, t) -> torch.Tensor:
-        """λ_t = β_t²/(2 β̃_t (1-β_t)(1-ᾱ_t)) (line 6305), = β_t/(2(1-β_t)(1-ᾱ_{t-1})); infinite
+        """λ_t = β_t²/(2 β̃_t (1-β_t)(1-ᾱ_t)) (line 6321), = β_t/(2(1-β_t)(1-ᾱ_{t-1})); infinite
         at t = 1 (β̃_1 = 0). The slide's simplified form drops the 2."""
         t = torch.as_tensor(t).long()
         b, bt, ab = self.beta[t], self.beta_tilde[t], self.alpha_bar[t]
         return b**2 / (2 * bt * (1 - b) * (1 - ab))
 
     def mean_from_eps(self, xt: torch.Tensor, t, eps: torch.Tensor) -> torch.Tensor:
-        """μ_θ(x_t, t) = (x_t - β_t/√(1-ᾱ_t) ε_θ) / √(1-β_t) (lines 6280-6300)."""
+        """μ_θ(x_t, t) = (x_t - β_t/√(1-ᾱ_t) ε_θ) / √(1-β_t) (lines 6300-6312)."""
         b, ab = self._at(self.beta, t, xt), self._at(self.alpha_bar, t, xt)
         return (xt - b / (1 - ab).sqrt() * eps) / (1 - b).sqrt()
 
@@ -87,7 +87,7 @@ def _bcast(v: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
 
 def loss_weights(schedule: NoiseSchedule, weighting: str) -> torch.Tensor:
     """Per-t loss weights (index t = 1..T; index 0 unused): ``simple`` is λ_t = 1 (L_simple);
-    ``lambda`` is the variational bound's λ_t (line 6305), with λ_1 (infinite: β̃_1 = 0) set to
+    ``lambda`` is the variational bound's λ_t (line 6321), with λ_1 (infinite: β̃_1 = 0) set to
     λ_2, normalized to mean 1 over t so both objectives take steps of one scale."""
     w = torch.ones(schedule.T + 1, dtype=torch.float64)
     if weighting == "lambda":

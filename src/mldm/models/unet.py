@@ -1,4 +1,4 @@
-"""A small U-Net for ε_θ(x_t, t), L14 lines 6335-6345: ResNet blocks in an encoder-decoder
+"""A small U-Net for ε_θ(x_t, t), L14 lines 6335-6343: ResNet blocks in an encoder-decoder
 with skip connections; the time step enters through a sinusoidal position encoding, projected
 and *added* to the feature maps inside every residual block (the lecture's "spatial addition")."""
 

@@ -1,5 +1,5 @@
-"""ε-prediction trained with L_simple (Algorithm 1, lines 6320-6350) beside the bound's
-λ_t-weighted loss (6300-6315), EMA of the weights, and Algorithm 2's samples: the lecture's
+"""ε-prediction trained with L_simple (Algorithm 1, lines 6330-6358) beside the bound's
+λ_t-weighted loss (6316-6325), EMA of the weights, and Algorithm 2's samples: the lecture's
 claim that λ_t = 1 samples better, measured by pixel statistics and held-out losses."""
 
 from __future__ import annotations

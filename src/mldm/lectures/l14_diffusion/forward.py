@@ -1,4 +1,4 @@
-"""The forward process and its posterior, checked by simulation (lines 5960-6130): the closed
+"""The forward process and its posterior, checked by simulation (lines 6078-6207): the closed
 form q(x_t | x_0) against the chain run step by step, the lecture's two questions, the
 posterior against Bayes' rule, the "t < 20" remark, and the two forms of λ_t."""
 
@@ -94,7 +94,7 @@ def evaluate(ctx: Context) -> PosteriorWeights:
         "forward", "posterior", mean_gap_in_sd=mean_gap, var_ratio=var_ratio, kept=int(near.sum())
     )
 
-    # μ_θ written with the true ε is μ̃_t (lines 6280-6300)
+    # μ_θ written with the true ε is μ̃_t (lines 6300-6312)
     x0 = randn(64)
     eps = randn(64)
     worst = 0.0
@@ -119,7 +119,7 @@ def evaluate(ctx: Context) -> PosteriorWeights:
             [int(k), float(w0[k - 1]), float(wt[k - 1]), float(share[k - 1])]
             for k in (1, 2, 5, 10, 19, 20, 50, 100)
         ],
-        note="β_t = 0.01 for all t, the lecture's figure (lines 6092-6098)",
+        note="β_t = 0.01 for all t, the lecture's figure (lines 6189-6196)",
     )
 
     # λ_t: its definition against the slide's simplified form, and its weight on small t
