@@ -7,8 +7,8 @@ the values at t = 0 (β_0 = 0, ᾱ_0 = 1), so ``alpha_bar[t - 1]`` is ᾱ_{t-1} 
 
 - forward step (6078-6090): x_t = √(1-β_t) x_{t-1} + √β_t ε_t
 - closed form (6114-6136): q(x_t | x_0) = N(√ᾱ_t x_0, (1-ᾱ_t) I), ᾱ_t = ∏_{s≤t} (1-β_s)
-- posterior (6170-6186, derived 6198-6207): μ̃_t = √ᾱ_{t-1} β_t/(1-ᾱ_t) x_0 + √(1-β_t)(1-ᾱ_{t-1})/(1-ᾱ_t) x_t,
-  β̃_t = (1-ᾱ_{t-1})/(1-ᾱ_t) β_t
+- posterior (6170-6186, derived 6198-6207):
+  μ̃_t = √ᾱ_{t-1} β_t/(1-ᾱ_t) x_0 + √(1-β_t)(1-ᾱ_{t-1})/(1-ᾱ_t) x_t, β̃_t = (1-ᾱ_{t-1})/(1-ᾱ_t) β_t
 - ε-parameterized mean (6300-6312): μ_θ = (x_t - β_t/√(1-ᾱ_t) ε_θ(x_t, t)) / √(1-β_t)
 - λ_t-weighted loss (6316-6325) and L_simple (6330-6334, Algorithm 1 6346-6358)
 - Algorithm 2 (6362-6372): x_{t-1} = μ_θ(x_t, t) + √β̃_t z, z = 0 at t = 1
