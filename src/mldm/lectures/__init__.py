@@ -59,6 +59,7 @@ IDS = (
     "l09_kmeans_pca",
     "l13_gmm_em",
     "l13_vae",
+    "l14_diffusion",
 )
 
 

@@ -13,6 +13,7 @@ from mldm._lazy import attributes
 _LAZY = {
     "array_loader": "mldm.training.data",
     "current_defaults": "mldm.training.trainer",
+    "ema_callback": "mldm.training.loop",
     "fit": "mldm.training.loop",
     "fit_classifier": "mldm.training.loop",
     "GradientDescent": "mldm.training.optim",

@@ -89,10 +89,11 @@ def fit(
     metrics: Mapping[str, Callable] | None = None,
     ckpt_dir: str | Path | None = None,
     gradient_clip_val: float | None = None,
+    callbacks: Iterable = (),
 ) -> SupervisedTask:
     """Train ``model`` for ``max_epochs``; evaluate each named loader after every epoch.
     ``gradient_clip_val`` caps the gradient's norm (Lightning's ``clip_gradients``; recurrent
-    nets).
+    nets). ``callbacks`` go to the trainer (e.g. :func:`ema_callback`, L14).
 
     With ``ckpt_dir``, a copy of the last epoch is kept there (``last.ckpt``) and a killed
     run resumes from it (its history included).
@@ -117,7 +118,7 @@ def fit(
         metrics=metrics,
         gradient_clip_val=gradient_clip_val,
     )
-    callbacks, ckpt_path = [], None
+    callbacks, ckpt_path = list(callbacks), None
     if ckpt_dir is not None:
         from lightning.pytorch.callbacks import ModelCheckpoint
 
@@ -143,6 +144,24 @@ def fit(
             ckpt_path=ckpt_path,
         )
     return task
+
+
+def ema_callback(decay: float):
+    """Lightning's ``EMAWeightAveraging`` (θ̄ <- decay θ̄ + (1 - decay) θ after every step) that
+    also keeps the raw weights: at the end of training Lightning copies θ̄ into the model; the
+    returned callback's ``raw`` holds the model's state_dict from just before that copy."""
+    from copy import deepcopy
+
+    from lightning.pytorch.callbacks import EMAWeightAveraging
+
+    class KeepRawEMA(EMAWeightAveraging):
+        raw: dict | None = None
+
+        def on_train_end(self, trainer, pl_module):
+            self.raw = deepcopy(pl_module.model.state_dict())
+            super().on_train_end(trainer, pl_module)
+
+    return KeepRawEMA(decay=decay)
 
 
 def cross_entropy(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:

@@ -1,0 +1,26 @@
+"""L14's block in params.yaml (``lectures.l14_diffusion``); defaults are the default profile's."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from mldm.config import LectureParams
+
+
+class Params(LectureParams):
+    resolution: int = Field(
+        12, ge=4, description="image side R: the central 24x24 of the 28x28 digits averaged to RxR"
+    )
+    n_train: int | None = Field(None, ge=10, description="random subsample of the training split")
+    n_test: int | None = Field(500, ge=10, description="random subsample of the test split")
+    T: int = Field(100, ge=2, description="diffusion steps")
+    beta_1: float = Field(1e-3, gt=0, lt=1)
+    beta_T: float = Field(0.2, gt=0, lt=1)  # noqa: N815 (the lecture's β_T)
+    channels: list[int] = Field(default_factory=lambda: [16, 32, 64])
+    max_epochs: int = Field(15, ge=1)
+    batch_size: int = Field(128, ge=1)
+    lr: float = Field(2e-3, gt=0)
+    ema_decay: float = Field(0.99, gt=0, lt=1)
+    seeds: int = Field(3, ge=1, description="L_simple models (seeds seed, seed+1, ...)")
+    n_samples: int = Field(200, ge=4, description="samples per model for the pixel statistics")
+    draws: int = Field(200_000, ge=1000, description="Monte Carlo draws of the forward checks")

@@ -1,0 +1,59 @@
+"""L14 (DDPM): the hand-over API the sample-quality table uses (digits, model names, draw,
+samples), on the smoke profile: both EMA and raw weights saved, draws deterministic by key."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+import torch
+
+from mldm.config import load, set_profile
+from mldm.lectures.base import Context
+from mldm.lectures.l14_diffusion import common, ddpm
+from mldm.lectures.runner import run_stage
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory, root, prepared_root):
+    ws = tmp_path_factory.mktemp("l14")
+    shutil.copyfile(root / "params.yaml", ws / "params.yaml")
+    set_profile("smoke", ws / "params.yaml")
+    shutil.copytree(prepared_root, ws / "data" / "prepared")
+    mp = pytest.MonkeyPatch()
+    mp.delenv("MLFLOW_TRACKING_URI", raising=False)
+    mp.delenv("DVC_ROOT", raising=False)
+    mp.chdir(ws)
+    run_stage("train", "l14_diffusion", "params.yaml", ws)
+    cfg = load(ws / "params.yaml", lectures=("l14_diffusion",))
+    yield Context("l14_diffusion", cfg, ws / "out", ws / "artifacts" / "l14_diffusion")
+    mp.undo()
+
+
+def test_digits_are_random_labelled_subsets(trained):
+    p = trained.params
+    d = common.digits(trained)
+    r = p.resolution
+    assert d.train.shape == (p.n_train, 1, r, r) and d.test.shape == (p.n_test, 1, r, r)
+    assert 0 <= float(d.train.min()) and float(d.train.max()) <= 1
+    assert d.y_train.dtype == np.int64 and len(d.y_test) == p.n_test
+    assert len(np.unique(d.y_train)) >= 8  # not the first digits of a split sorted by label
+
+
+def test_every_trained_model_saved_ema_and_raw(trained):
+    names = common.trained_names(trained.params)
+    assert names[:2] == ["simple_ema", "simple_raw"] and "weighted_ema" in names
+    assert "simple_seed1_raw" in names
+    ema, raw = (ddpm.load(trained, n).state_dict() for n in ("simple_ema", "simple_raw"))
+    assert any(not torch.equal(ema[k], raw[k]) for k in ema)
+
+
+def test_draw_is_deterministic_by_key(trained):
+    a = ddpm.draw(trained, "simple_ema", 4, 3)
+    r = trained.params.resolution
+    assert a.shape == (4, 1, r, r) and 0 <= float(a.min()) and float(a.max()) <= 1
+    assert torch.equal(a, ddpm.draw(trained, "simple_ema", 4, 3))
+    assert not torch.equal(a, ddpm.draw(trained, "simple_ema", 4, 4))
+    s = ddpm.samples(trained, 2)
+    assert set(s) == set(common.trained_names(trained.params))
