@@ -59,6 +59,14 @@ def equals(value: Any) -> Expect:
     return Expect(f"== {value!r}", lambda m: m == value)
 
 
+def increasing() -> Expect:
+    """Strictly increasing (a ranking measured left to right)."""
+    return Expect(
+        "strictly increasing",
+        lambda m: _finite(m) and len(m) > 1 and bool(np.all(np.diff(np.asarray(m, float)) > 0)),
+    )
+
+
 def is_true() -> Expect:
     return Expect("true", lambda m: m is True or m == 1)
 

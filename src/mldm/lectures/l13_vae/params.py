@@ -3,9 +3,9 @@
 Sizes were chosen by measuring on 2 busy CPU cores (one thread), MNIST 5,000 (3,750 train):
 the 16-D VAE (784-256-16) runs about 0.2-0.3 s per epoch and its test -ELBO levels off near
 115 nats after 50 epochs (it overfits the 3,750 images after that); the 2-D model's about 170
-nats after 30; IWAE with k = 1000 on 500 test images takes about 9 s. Measured: default train 45 s +
-evaluate 44 s (quadrature on a 401² grid included), smoke about 6 s + 5 s. ``full`` (params.yaml) is the PyTorch example's
-size: 20-D latent, 400 hidden, MNIST 60k.
+nats after 30; IWAE with k = 1000 on 500 test images takes about 9 s. Measured: default train
+45 s + evaluate 44 s (quadrature on a 401² grid included), smoke about 6 s + 5 s. ``full``
+(params.yaml) is the PyTorch example's size: 20-D latent, 400 hidden, MNIST 60k.
 """
 
 from __future__ import annotations

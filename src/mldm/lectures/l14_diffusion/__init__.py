@@ -4,7 +4,8 @@ The forward process (its closed form checked against the chain, the lecture's tw
 the posterior q(x_{t-1}|x_t, x_0) against Bayes' rule by simulation, the weights of x_0 and
 x_t in μ̃_t), then DDPM: ε_θ a small U-Net with a sinusoidal time embedding, trained with
 L_simple (Algorithm 1) over several seeds and with the bound's λ_t weighting beside it, EMA
-of the weights, and Algorithm 2's samples and denoising trajectory.
+of the weights, and Algorithm 2's samples and denoising trajectory; then every generator of
+lectures 13-14 (Gaussian mixture, VAE, DDPMs) scored on one Fréchet-distance protocol.
 
 Protocol (default profile): the 5,000 bundled MNIST digits (prepared ``mnist``: 3,750 train,
 1,250 test; random subsets, the splits being sorted by digit), the central 24x24 pixels
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from mldm.lectures.l14_diffusion import ddpm, figures, forward
+from mldm.lectures.l14_diffusion import ddpm, fidelity, figures, forward
 from mldm.lectures.l14_diffusion.claims import CLAIMS
 from mldm.lectures.l14_diffusion.params import Params
 
@@ -32,8 +33,11 @@ DATASETS = ("mnist",)
 
 def train(ctx: Context) -> None:
     ddpm.train(ctx)
+    fidelity.train(ctx)
 
 
 def evaluate(ctx: Context) -> None:
     figures.forward(ctx, forward.evaluate(ctx))
-    figures.samples(ctx, ddpm.evaluate(ctx))
+    samples = ddpm.evaluate(ctx)
+    figures.samples(ctx, samples)
+    figures.sample_quality(ctx, fidelity.evaluate(ctx, samples.grids))

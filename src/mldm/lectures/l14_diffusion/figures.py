@@ -10,6 +10,7 @@ import numpy as np
 if TYPE_CHECKING:
     from mldm.lectures.base import Context
     from mldm.lectures.l14_diffusion.ddpm import Samples
+    from mldm.lectures.l14_diffusion.fidelity import SampleQuality
     from mldm.lectures.l14_diffusion.forward import PosteriorWeights
 
 
@@ -46,6 +47,14 @@ def samples(ctx: Context, s: Samples) -> None:
     with ctx.figure("loss_curves", ncols=2) as (_, ax):
         plot_curves(ax[0], s.curves, "train_loss", log=True, title="training loss (own objective)")
         plot_curves(ax[1], s.curves, "test_ema_loss", log=True, title="test loss, EMA weights")
+
+
+def sample_quality(ctx: Context, q: SampleQuality) -> None:
+    """One 6x6 grid per row of the sample-quality table, titled with its Fréchet distance."""
+    with ctx.figure("sample_quality", ncols=len(q.rows), size=(2.6, 2.9)) as (_, ax):
+        for a, (label, (x, fd)) in zip(ax, q.rows.items(), strict=True):
+            a.imshow(_grid(x, 6, 6), cmap="gray_r", vmin=0, vmax=1)
+            a.set(title=f"{label}\nFréchet {fd:.3g}", xticks=[], yticks=[])
 
 
 def forward(ctx: Context, w: PosteriorWeights) -> None:

@@ -4,7 +4,24 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from mldm.config import LectureParams
+from mldm.config import LectureParams, Strict
+
+
+class Fidelity(Strict):
+    """What the sample-quality table (:mod:`.fidelity`) trains beside the DDPMs: the LeNet
+    whose features and predictions score every generator, the EM lecture's mixture (in a PCA
+    space) and the VAE of lecture 13, on the same digits."""
+
+    extractor_epochs: int = Field(10, ge=1)
+    extractor_lr: float = Field(2e-3, gt=0)
+    extractor_batch_size: int = Field(128, ge=1)
+    gmm_pca: int = Field(30, ge=1, description="PCA components the mixture is fitted in")
+    gmm_components: int = Field(10, ge=1)
+    vae_latent: int = Field(16, ge=1)
+    vae_hidden: int = Field(256, ge=1)
+    vae_epochs: int = Field(30, ge=1)
+    vae_batch_size: int = Field(128, ge=1)
+    vae_lr: float = Field(1e-3, gt=0)
 
 
 class Params(LectureParams):
@@ -22,5 +39,8 @@ class Params(LectureParams):
     lr: float = Field(2e-3, gt=0)
     ema_decay: float = Field(0.99, gt=0, lt=1)
     seeds: int = Field(3, ge=1, description="L_simple models (seeds seed, seed+1, ...)")
-    n_samples: int = Field(200, ge=4, description="samples per model for the pixel statistics")
+    n_samples: int = Field(
+        500, ge=4, description="samples per model (pixel statistics, Fréchet distance)"
+    )
     draws: int = Field(200_000, ge=1000, description="Monte Carlo draws of the forward checks")
+    fidelity: Fidelity = Fidelity()
