@@ -43,23 +43,17 @@ about DVC paths, MLflow or the report.
 from __future__ import annotations
 
 import importlib
+import pkgutil
+import re
 from types import ModuleType
 
 from mldm.errors import MldmError
 
-IDS = (
-    "l01_linear_regression",
-    "l02_linear_classifiers",
-    "l03_probabilistic_view",
-    "l04_model_selection",
-    "l05_svm",
-    "l06_neural_networks",
-    "l07_training",
-    "l08_trees",
-    "l09_kmeans_pca",
-    "l13_gmm_em",
-    "l13_vae",
-    "l14_diffusion",
+# Every ``lNN_<name>`` module or package here, sorted: the course's order. Found, not listed,
+# so that adding a lecture changes no file the other stages import (their code hashes, and so
+# their DVC stages, stay as they were).
+IDS = tuple(
+    sorted(m.name for m in pkgutil.iter_modules(__path__) if re.fullmatch(r"l\d\d_\w+", m.name))
 )
 
 
