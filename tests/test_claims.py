@@ -6,7 +6,7 @@ import pytest
 
 from mldm import lectures
 from mldm.io import read_json
-from mldm.lectures.claims import Claim, ClaimSet, between, equals, gt, lt
+from mldm.lectures.claims import Claim, ClaimSet, between, equals, gt, increasing, lt
 
 
 def test_expectations():
@@ -14,6 +14,8 @@ def test_expectations():
     assert gt(0)(1) and not gt(0)(0) and between(0, 1)(0.5) and not between(0, 1)(2)
     assert equals(4)(4) and not equals(4)(5) and not lt(1)("text")
     assert str(lt(1e-8)) == "< 1e-08"
+    assert increasing()([1, 2.5, 3]) and not increasing()([1, 1, 3]) and not increasing()([2, 1])
+    assert not increasing()([1]) and not increasing()([1, math.nan]) and not increasing()(None)
 
 
 def test_claimset_requires_every_claim_measured():

@@ -1,5 +1,6 @@
 """L14 (DDPM): the hand-over API the sample-quality table uses (digits, model names, draw,
-samples), on the smoke profile: both EMA and raw weights saved, draws deterministic by key."""
+samples), on the smoke profile: both EMA and raw weights saved, draws deterministic by key;
+the sample-quality table's models and its statistics."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import torch
 
 from mldm.config import load, set_profile
 from mldm.lectures.base import Context
-from mldm.lectures.l14_diffusion import common, ddpm
+from mldm.lectures.l14_diffusion import common, ddpm, fidelity
 from mldm.lectures.runner import run_stage
 
 
@@ -57,3 +58,22 @@ def test_draw_is_deterministic_by_key(trained):
     assert not torch.equal(a, ddpm.draw(trained, "simple_ema", 4, 4))
     s = ddpm.samples(trained, 2)
     assert set(s) == set(common.trained_names(trained.params))
+
+
+def test_sample_quality_models_saved_and_scored(trained):
+    d = common.digits(trained)
+    extractor = trained.load_module(fidelity.EXTRACTOR, fidelity._extractor(d))
+    assert extractor(d.test[:3]).shape == (3, 10)
+    rows = fidelity._baselines(trained, d, 16)
+    assert list(rows) == [fidelity.REAL, fidelity.MIXTURE, fidelity.VAE_ROW, fidelity.NOISE]
+    for x in rows.values():
+        assert x.shape == (16, *d.train.shape[1:]) and 0 <= float(x.min()) <= float(x.max()) <= 1
+    assert len(np.unique(rows[fidelity.MIXTURE].numpy().round(6), axis=0)) == 16
+
+
+def test_variance_ratio_over_critical_is_an_f_test():
+    # F(0.95; 2, 2) = 19 exactly (its cdf is x / (1 + x) with these degrees of freedom)
+    assert fidelity.variance_ratio_over_critical([0, 0, 3], [0, 0, 1]) == pytest.approx(9 / 19)
+    assert fidelity.variance_ratio_over_critical([0, 10, 20], [0, 1, 2]) > 1
+    p = fidelity.paired([1.0, 2.0, 3.0])
+    assert p == pytest.approx({"mean": 2.0, "sd": 1.0, "n": 3, "se": 1 / np.sqrt(3)})
