@@ -124,3 +124,17 @@ def test_sampler_is_deterministic_and_objective_trains():
     loss = obj(torch.rand(4, 1, 8, 8)).mean()
     loss.backward()
     assert net.inp.weight.grad is None or torch.isfinite(net.inp.weight.grad).all()
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_sampler_on_the_gpu_draws_the_cpu_samples():
+    # the noise comes from the CPU generator, so only float rounding separates the two devices
+    torch.manual_seed(0)
+    s, net = NoiseSchedule(10, 1e-3, 0.2), UNet(1, [8, 16])
+    cpu = sample(net, s, (3, 1, 8, 8), torch.Generator().manual_seed(5))
+    gpu, (_, xs) = sample(
+        net.cuda(), s, (3, 1, 8, 8), torch.Generator().manual_seed(5), return_trajectory=True
+    )
+    assert gpu.is_cuda and xs.device.type == "cpu"
+    assert torch.allclose(gpu.cpu(), cpu, atol=1e-4)

@@ -123,6 +123,13 @@ class EpsilonObjective(nn.Module):
         return self.weights[t] * err
 
 
+def _noise(shape, generator: torch.Generator | None, dtype: torch.dtype) -> torch.Tensor:
+    """N(0, I) drawn where ``generator`` lives (the CPU by default), so a seeded generator gives
+    the same samples whichever device the model runs on."""
+    device = generator.device if generator is not None else None
+    return torch.randn(shape, generator=generator, dtype=dtype, device=device)
+
+
 @torch.no_grad()
 def p_sample(
     model: Callable, schedule: NoiseSchedule, xt: torch.Tensor, t: int, generator=None
@@ -133,7 +140,7 @@ def p_sample(
     mean = schedule.mean_from_eps(xt, t, model(xt, tt))
     if t == 1:
         return mean
-    z = torch.randn(xt.shape, generator=generator, dtype=xt.dtype, device=xt.device)
+    z = _noise(xt.shape, generator, xt.dtype).to(xt.device)
     return mean + schedule.beta_tilde[t].sqrt().to(xt.dtype) * z
 
 
@@ -149,11 +156,13 @@ def sample(
 ):
     """Algorithm 2: x_T ~ N(0, I), then x_{t-1} ~ p_θ(x_{t-1} | x_t) for t = T..1; returns x_0.
     With ``return_trajectory``, also ``(ts, xs)``: ``keep`` states x_t (t from T down to 0,
-    evenly spaced) for the denoising figure."""
+    evenly spaced) for the denoising figure. Runs on the model's device; the noise comes from
+    ``generator`` (see :func:`_noise`)."""
     was = getattr(model, "training", False)
     if isinstance(model, nn.Module):
         model.eval()
-    x = torch.randn(shape, generator=generator, dtype=dtype)
+    params = next(model.parameters(), None) if isinstance(model, nn.Module) else None
+    x = _noise(shape, generator, dtype).to(params.device if params is not None else "cpu")
     T = schedule.T  # noqa: N806
     marks = set(torch.linspace(T, 0, keep).round().long().tolist()) if return_trajectory else set()
     ts, xs = [], []
@@ -167,4 +176,4 @@ def sample(
             xs.append(x.clone())
     if isinstance(model, nn.Module):
         model.train(was)
-    return (x, (ts, torch.stack(xs))) if return_trajectory else x
+    return (x, (ts, torch.stack(xs).cpu())) if return_trajectory else x

@@ -89,6 +89,16 @@ def load(ctx: Context, name: str):
     return ctx.load_module(name, unet(ctx.params))
 
 
+def _device(ctx: Context) -> str:
+    """Where sampling runs: the GPU when ``runtime.accelerator`` asks for one (or ``auto`` finds
+    one), else the CPU; the samples are the same either way up to float rounding."""
+    import torch
+
+    acc = ctx.cfg.runtime.accelerator
+    gpu = acc in ("gpu", "cuda") or (acc == "auto" and torch.cuda.is_available())
+    return "cuda" if gpu else "cpu"
+
+
 def draw(ctx: Context, name: str, n: int, key, return_trajectory: bool = False):
     """``n`` samples (n, 1, R, R) in [0, 1] of the saved model ``name`` by Algorithm 2,
     deterministic given ``key`` (an int or a tuple of ints)."""
@@ -99,7 +109,7 @@ def draw(ctx: Context, name: str, n: int, key, return_trajectory: bool = False):
     p = ctx.params
     with torch.no_grad():
         out = sample(
-            load(ctx, name),
+            load(ctx, name).to(_device(ctx)),
             schedule(p),
             (n, 1, p.resolution, p.resolution),
             _generator(ctx, key),
@@ -107,8 +117,8 @@ def draw(ctx: Context, name: str, n: int, key, return_trajectory: bool = False):
         )
     if return_trajectory:
         x, (ts, xs) = out
-        return to_pixels(x), (ts, to_pixels(xs))
-    return to_pixels(out)
+        return to_pixels(x.cpu()), (ts, to_pixels(xs))
+    return to_pixels(out.cpu())
 
 
 def samples(ctx: Context, n: int) -> dict[str, Any]:
