@@ -51,7 +51,7 @@ def samples(ctx: Context, s: Samples) -> None:
 
 def sample_quality(ctx: Context, q: SampleQuality) -> None:
     """One 6x6 grid per row of the sample-quality table, titled with its Fréchet distance."""
-    with ctx.figure("sample_quality", ncols=len(q.rows), size=(2.6, 2.9)) as (_, ax):
+    with ctx.figure("sample_quality", ncols=len(q.rows), size=(2.6, 3.2)) as (_, ax):
         for a, (label, (x, fd)) in zip(ax, q.rows.items(), strict=True):
             a.imshow(_grid(x, 6, 6), cmap="gray_r", vmin=0, vmax=1)
             a.set(title=f"{label}\nFréchet {fd:.3g}", xticks=[], yticks=[])
