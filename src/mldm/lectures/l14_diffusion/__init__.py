@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from mldm.lectures.l14_diffusion import ddpm, fidelity, figures, forward
 from mldm.lectures.l14_diffusion.claims import CLAIMS
+from mldm.lectures.l14_diffusion.common import digits
 from mldm.lectures.l14_diffusion.params import Params
 
 if TYPE_CHECKING:
@@ -32,12 +33,14 @@ DATASETS = ("mnist",)
 
 
 def train(ctx: Context) -> None:
-    ddpm.train(ctx)
-    fidelity.train(ctx)
+    d = digits(ctx)
+    ddpm.train(ctx, d)
+    fidelity.train(ctx, d)
 
 
 def evaluate(ctx: Context) -> None:
     figures.forward(ctx, forward.evaluate(ctx))
-    samples = ddpm.evaluate(ctx)
+    d = digits(ctx)
+    samples = ddpm.evaluate(ctx, d)
     figures.samples(ctx, samples)
-    figures.sample_quality(ctx, fidelity.evaluate(ctx, samples.grids))
+    figures.sample_quality(ctx, fidelity.evaluate(ctx, d, samples.grids))

@@ -11,8 +11,8 @@ import numpy as np
 
 from mldm.lectures.l14_diffusion.common import (
     base_name,
-    digits,
     model_name,
+    over_seeds,
     runs,
     schedule,
     to_model_space,
@@ -23,20 +23,20 @@ from mldm.lectures.l14_diffusion.common import (
 
 if TYPE_CHECKING:
     from mldm.lectures.base import Context
+    from mldm.lectures.l14_diffusion.common import Digits
 
 
 def _mean_loss(out, _y):
     return out.mean()
 
 
-def train(ctx: Context) -> None:
+def train(ctx: Context, d: Digits) -> None:
     import torch
 
     from mldm.models.diffusion import EpsilonObjective
     from mldm.training import array_loader, ema_callback, fit
 
     p = ctx.params
-    d = digits(ctx, p)
     s = schedule(p)
     X, Xt = to_model_space(d.train), to_model_space(d.test)
     f32 = torch.float32
@@ -161,11 +161,10 @@ def _test_losses(ctx: Context, name: str, x0, t, eps) -> dict[str, float]:
     return out
 
 
-def evaluate(ctx: Context) -> Samples:
+def evaluate(ctx: Context, d: Digits) -> Samples:
     import torch
 
     p = ctx.params
-    d = digits(ctx, p)
     x0 = to_model_space(d.test)
     g = _generator(ctx, 0)
     t = torch.randint(1, p.T + 1, (len(x0),), generator=g)
@@ -177,16 +176,15 @@ def evaluate(ctx: Context) -> Samples:
         ctx.record(
             "ddpm", name, pixel_distance=distances[name], **_test_losses(ctx, name, x0, t, eps)
         )
-    simple = [distances[model_name("simple", r, True)] for r in range(p.seeds)]
+    simple = over_seeds([distances[model_name("simple", r, True)] for r in range(p.seeds)])
     ctx.record(
         "ddpm",
         "simple_ema_over_seeds",
-        pixel_distance_mean=float(np.mean(simple)),
-        pixel_distance_sd=float(np.std(simple, ddof=1)) if len(simple) > 1 else 0.0,
+        pixel_distance_mean=simple["mean"],
+        pixel_distance_sd=simple["sd"],
     )
     ctx.measure(
-        "simple_loss_samples_better",
-        distances[model_name("weighted", 0, True)] - float(np.mean(simple)),
+        "simple_loss_samples_better", distances[model_name("weighted", 0, True)] - simple["mean"]
     )
     trajectory = draw(ctx, model_name("simple", 0, True), 8, 2, return_trajectory=True)[1]
     curves = ctx.curves([base_name(v, r) for v, r in runs(p)])

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from mldm.lectures.l14_diffusion.common import digits, model_name
+from mldm.lectures.l14_diffusion.common import model_name, over_seeds
 
 if TYPE_CHECKING:
     import torch
@@ -74,7 +74,7 @@ def _vae(d: Digits, p: Fidelity):
     return VAE(d.train[0].numel(), latent_dim=p.vae_latent, hidden=p.vae_hidden)
 
 
-def train(ctx: Context) -> None:
+def train(ctx: Context, d: Digits) -> None:
     """The extractor, the mixture and the VAE the table scores (the DDPMs are :mod:`.ddpm`'s)."""
     import torch
 
@@ -82,7 +82,7 @@ def train(ctx: Context) -> None:
     from mldm.models.pca import PCA
     from mldm.models.vae import fit_vae
 
-    p, d = ctx.params.fidelity, digits(ctx)
+    p = ctx.params.fidelity
     ctx.seeded(14, 1)
     ctx.train_classifier(
         EXTRACTOR,
@@ -142,13 +142,6 @@ def _baselines(ctx: Context, d: Digits, n: int) -> dict[str, torch.Tensor]:
     return rows
 
 
-def paired(diffs) -> dict[str, float]:
-    """Mean, sd and standard error of paired differences (one per seed)."""
-    v = np.asarray(diffs, dtype=float)
-    sd = float(v.std(ddof=1)) if len(v) > 1 else 0.0
-    return {"mean": float(v.mean()), "sd": sd, "n": len(v), "se": sd / np.sqrt(len(v))}
-
-
 @dataclass(frozen=True)
 class SampleQuality:
     # the rows the figure shows: label -> (images (n, 1, R, R) in [0, 1], Fréchet distance)
@@ -164,13 +157,13 @@ def variance_ratio_over_critical(a, b, level: float = 0.95) -> float:
     return float(a.var(ddof=1) / b.var(ddof=1) / f.ppf(level, len(a) - 1, len(b) - 1))
 
 
-def evaluate(ctx: Context, ddpm_samples: dict[str, torch.Tensor]) -> SampleQuality:
-    """Score every row (``ddpm_samples``: :mod:`.ddpm`'s samples, ``{model name: images}``),
-    measure the claims, tabulate."""
+def evaluate(ctx: Context, d: Digits, ddpm_samples: dict[str, torch.Tensor]) -> SampleQuality:
+    """Score every row against ``d.test`` (``ddpm_samples``: :mod:`.ddpm`'s samples,
+    ``{model name: images}``), measure the claims, tabulate."""
     from mldm.evaluation.generative import FeatureScorer, Protocol, frechet_distance
     from mldm.training import predict_logits
 
-    p, d = ctx.params, digits(ctx)
+    p = ctx.params
     extractor = ctx.load_module(EXTRACTOR, _extractor(d))
     accuracy = float((predict_logits(extractor, d.test).argmax(1) == d.y_test).mean())
     scorer = FeatureScorer(extractor, d.test)
@@ -186,7 +179,7 @@ def evaluate(ctx: Context, ddpm_samples: dict[str, torch.Tensor]) -> SampleQuali
     raw = [fd[model_name("simple", r, ema=False)] for r in seeds]
     ranking = [fd[REAL], float(np.mean(ema)), fd[VAE_ROW], fd[NOISE]]
     ctx.measure("sample_quality_ranking", ranking)
-    ctx.record("sample_quality", "ema_gain_over_seeds", **paired(np.subtract(raw, ema)))
+    ctx.record("sample_quality", "ema_gain_over_seeds", **over_seeds(np.subtract(raw, ema)))
     ctx.measure("ema_steadies_ddpm", variance_ratio_over_critical(raw, ema))
     weighted = fd[model_name("weighted", 0, ema=True)]
     ctx.measure("simple_loss_lower_frechet", weighted - float(np.mean(ema)))
