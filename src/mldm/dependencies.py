@@ -213,7 +213,8 @@ def digest(path: Path, lazy_rows: dict[str, str | None] | None = None) -> str:
         return hashlib.sha256(data).hexdigest()
     lines = data.decode().splitlines(keepends=True)
     used = json.dumps(dict(sorted((lazy_rows or {}).items())))
-    text = "".join(lines[: node.lineno - 1]) + f"_LAZY = {used}\n" + "".join(lines[node.end_lineno :])
+    before, after = lines[: node.lineno - 1], lines[node.end_lineno :]
+    text = "".join(before) + f"_LAZY = {used}\n" + "".join(after)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
