@@ -18,6 +18,7 @@ without one, or without playwright, the tests skip with the reason.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -178,31 +179,38 @@ def _stop(proc, out) -> None:
     out.close()
 
 
+@contextlib.contextmanager
+def _serving(command, cwd: Path, ready: str, name: str):
+    """``command(port)`` served on a free port until the block ends; yields its URL."""
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    proc, out = _serve(command(port), cwd, url + ready, cwd / f"{name}.log")
+    try:
+        yield url
+    finally:
+        _stop(proc, out)
+
+
 @pytest.fixture(scope="module")
 def mlflow_ui(workspace):
     """``make ui``'s command on the workspace's store, on a free port."""
     from mldm.ui import mlflow_command
 
-    port = _free_port()
     with pytest.MonkeyPatch.context() as mp:
         mp.delenv("MLFLOW_TRACKING_URI", raising=False)
         mp.delenv("DVC_ROOT", raising=False)
-        cmd = mlflow_command(workspace, port=port)
-    url = f"http://127.0.0.1:{port}"
-    proc, out = _serve(cmd, workspace, f"{url}/health", workspace / "mlflow-ui.log")
-    yield url
-    _stop(proc, out)
+        with _serving(
+            lambda port: mlflow_command(workspace, port=port), workspace, "/health", "mlflow-ui"
+        ) as url:
+            yield url
 
 
 @pytest.fixture(scope="module")
 def dashboard(workspace):
     """``make studies``' command on the workspace's studies, on a free port."""
-    port = _free_port()
-    cmd = [sys.executable, "-m", "mldm.ui", "studies", "--port", str(port)]
-    url = f"http://127.0.0.1:{port}"
-    proc, out = _serve(cmd, workspace, f"{url}/api/meta", workspace / "dashboard.log")
-    yield url
-    _stop(proc, out)
+    cmd = [sys.executable, "-m", "mldm.ui", "studies", "--port"]
+    with _serving(lambda port: [*cmd, str(port)], workspace, "/api/meta", "dashboard") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -315,23 +323,10 @@ def test_dashboard_lists_every_study_with_its_trial_count(page, dashboard, works
 
 
 def _fake_report(tmp_path) -> Path:
-    from test_report import _fake_outputs, _fake_studies
-
-    from mldm.report import build
+    from test_report import _fake_outputs, _notes, _report
 
     _fake_outputs(tmp_path)
-    cfg = config.load(ROOT / "params.yaml")
-    _fake_studies(tmp_path, cfg)
-    notes = tmp_path / "notes.txt"
-    notes.write_text("".join(f"note line {i}\n" for i in range(1, 2001)), encoding="utf-8")
-    return build(
-        cfg,
-        tmp_path / "reports",
-        tmp_path / "metrics",
-        tmp_path / "plots",
-        tmp_path / "tuning",
-        notes=notes,
-    )
+    return _report(tmp_path, ROOT, notes=_notes(tmp_path))
 
 
 def _broken_images(page) -> tuple[int, list[str]]:

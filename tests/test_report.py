@@ -188,7 +188,8 @@ def _notes(tmp_path, n=2000):
     return path
 
 
-def _build(tmp_path, root, **kw):
+def _report(tmp_path, root, **kw):
+    """The report of the fake outputs (``_fake_outputs`` first): its index.html."""
     cfg = config.load(root / "params.yaml")
     _fake_studies(tmp_path, cfg)
     return build(
@@ -198,7 +199,11 @@ def _build(tmp_path, root, **kw):
         tmp_path / "plots",
         tmp_path / "tuning",
         **kw,
-    ).read_text()
+    )
+
+
+def _build(tmp_path, root, **kw):
+    return _report(tmp_path, root, **kw).read_text()
 
 
 def test_report_contents_anchors_and_failing_filter(tmp_path, root):
