@@ -237,6 +237,7 @@ def test_mlflow_experiments_list_one_per_lecture(page, mlflow_ui, client):
     page.goto(f"{mlflow_ui}/#/experiments")
     for name in names:
         sync_api.expect(page.get_by_role("link", name=name, exact=True)).to_have_count(1)
+    _close_assistant(page)
     page.screenshot(path=shots_dir() / "mlflow-experiments.png", full_page=True)
 
 
