@@ -12,7 +12,7 @@ def main() -> None:
     parser.add_argument(
         "--notes",
         help="course-notes.zh.txt to quote each claim's lines from (default: $MLDM_COURSE_NOTES, "
-        "else shared/course/ here or one level up; without it the lines are named, not quoted)",
+        "else course/course-notes.zh.txt; without it the lines are named, not quoted)",
     )
     args = parser.parse_args()
 

@@ -21,12 +21,11 @@ from mldm.lectures.claims import KINDS
 # metrics written before claims had a kind (regenerate them: dvc repro evaluate@<lecture>)
 NO_KIND = "no kind"
 
-# The course notes live beside the project (shared/course/), not in it: the report quotes the
-# lines each claim cites when it finds them, and names the range either way. They are not a
-# DVC dependency of the report (a dependency outside the repository would fail where they are
-# missing); the text is the fixed course, so a report built without them only lacks the quotes.
+# The course notes ship with the project (course/, a copy of the course's own text) and are a
+# DVC dependency of the report: it quotes the lines each claim cites, the same on every machine.
+# Another copy can be named with --notes or $MLDM_COURSE_NOTES.
 NOTES_ENV = "MLDM_COURSE_NOTES"
-NOTES_CANDIDATES = ("shared/course/course-notes.zh.txt", "../shared/course/course-notes.zh.txt")
+NOTES = Path("course/course-notes.zh.txt")
 # a claim citing a whole lecture gets its first lines, not 700; runs of blank lines become one
 EXCERPT_MAX_LINES = 40
 _RANGE = re.compile(r"\s*(\d+)\s*(?:-\s*(\d+))?\s*")
@@ -49,14 +48,14 @@ def range_anchor(lecture: str, r: tuple[int, int]) -> str:
 
 
 def find_notes(path: str | os.PathLike | None = None) -> Path | None:
-    """The course notes: ``path``, else ``$MLDM_COURSE_NOTES``, else shared/course/ here or
-    one level up; None when absent (an explicit path that does not exist is an error)."""
+    """The course notes: ``path``, else ``$MLDM_COURSE_NOTES``, else the project's
+    ``course/`` copy; None when absent (an explicit path that does not exist is an error)."""
     explicit = path or os.environ.get(NOTES_ENV)
     if explicit:
         if not Path(explicit).is_file():
             raise MldmError(f"course notes '{explicit}' not found (set {NOTES_ENV} or --notes)")
         return Path(explicit)
-    return next((Path(c) for c in NOTES_CANDIDATES if Path(c).is_file()), None)
+    return NOTES if NOTES.is_file() else None
 
 
 @dataclass
