@@ -32,6 +32,7 @@ _LAZY = {
     "max_kkt_violation": "mldm.evaluation.svm_reference",
     "Protocol": "mldm.evaluation.generative",
     "primal_hard_margin": "mldm.evaluation.svm_reference",
+    "principal_angles": "mldm.evaluation.subspace",
     "regression_metrics": "mldm.evaluation.metrics",
     "relative_error": "mldm.evaluation.metrics",
     "select_min": "mldm.evaluation.selection",
