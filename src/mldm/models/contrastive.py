@@ -30,7 +30,6 @@ import copy
 import math
 
 import torch
-import torch.nn.functional as F  # noqa: N812
 from torch import Tensor, nn
 
 __all__ = [
