@@ -84,8 +84,8 @@ class LinearAutoencoder(nn.Module):
 
 class ConvAutoencoder(nn.Module):
     """:class:`ConvEncoder` -> h -> dense -> (C, S/4, S/4) -> [upsample ×2 - conv 3×3 - ReLU]
-    -> [upsample ×2 - conv 3×3] -> sigmoid. ``forward`` returns the per-image MSE ‖x̂ - x‖²/D, so it trains
-    with the generic task; :meth:`reconstruct` is x̂, :meth:`representation` is h."""
+    -> [upsample ×2 - conv 3×3] -> sigmoid. ``forward`` returns the per-image MSE ‖x̂ - x‖²/D,
+    so it trains with the generic task; :meth:`reconstruct` is x̂, :meth:`representation` is h."""
 
     def __init__(self, encoder: ConvEncoder):
         super().__init__()
