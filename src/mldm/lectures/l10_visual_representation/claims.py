@@ -1,0 +1,98 @@
+"""Every claim L10 checks, in the lecture's order, each with its lines and kind."""
+
+from __future__ import annotations
+
+from mldm.lectures.claims import Claim, ClaimSet, gt, le, lt
+
+CLAIMS = ClaimSet(
+    Claim(
+        "linear_ae_spans_pca",
+        "PCA can be seen as a linear autoencoder: the decoder of a linear autoencoder trained "
+        "with MSE spans PCA's top-k subspace (largest principal angle, degrees)",
+        "4222",
+        lt(1.0),
+        kind="identity",
+    ),
+    Claim(
+        "linear_ae_matches_pca_error",
+        "... and so reconstructs the test digits as well as PCA with the same k (relative excess "
+        "of its test MSE)",
+        "4222",
+        lt(0.01),
+        kind="identity",
+    ),
+    Claim(
+        "info_nce_is_cross_entropy",
+        "The loss over 2N views (line 4257) is the cross-entropy of the 2N-1 candidates with the "
+        "positive as target (torch's cross_entropy on the same z; relative gap)",
+        "4257-4262",
+        lt(1e-10),
+        exact=True,
+        kind="oracle",
+    ),
+    Claim(
+        "mi_bound_below_log_2n_minus_1",
+        "I(Z; Z+) ≥ log(2N-1) - Loss: the bound never exceeds log(2N-1) (largest bound minus "
+        "log(2N-1) over every epoch of every SimCLR run)",
+        "4370-4380",
+        le(0.0),
+        exact=True,
+        kind="identity",
+    ),
+    Claim(
+        "mi_bound_rises",
+        "Minimizing the loss maximizes the bound on I(Z; Z+): last epoch minus first, SimCLR",
+        "4380",
+        gt(0.0),
+        kind="effect",
+    ),
+    Claim(
+        "ssl_beats_random_init",
+        "Representations learned without labels (conv autoencoder, SimCLR, MoCo v1, v2) probe "
+        "better than the same encoder at random initialization (smallest linear-probe gain)",
+        "4203-4225, 4275-4285",
+        gt(0.02),
+        kind="effect",
+    ),
+    Claim(
+        "h_probes_better_than_z",
+        "The representation h before the projection head probes better than z = g(h) (linear "
+        "probe h - z, mean over the SimCLR runs minus 2 standard errors)",
+        "4322-4330",
+        gt(0.0),
+        kind="effect",
+    ),
+    Claim(
+        "larger_batch_probes_better",
+        "A large training batch is essential to SimCLR: linear probe of the largest batch minus "
+        "the smallest (same epochs, mean over seeds), minus 2 standard errors",
+        "4332-4337",
+        gt(0.0),
+        kind="effect",
+    ),
+    Claim(
+        "moco_v2_beats_v1",
+        "An MLP head, stronger augmentation and a cosine schedule improve MoCo (v2 - v1, linear "
+        "probe)",
+        "4440-4470",
+        gt(0.0),
+        kind="effect",
+    ),
+    Claim(
+        "ssl_beats_scratch_frac0",
+        "With 1% of the labels a probe on self-supervised features beats the same CNN trained "
+        "from scratch on them (best of SimCLR / MoCo v2 minus scratch, means over label subsets)",
+        "4290-4318",
+        gt(0.0),
+        kind="effect",
+    ),
+    Claim(
+        "ssl_beats_scratch_frac1",
+        "... and with 10% of the labels",
+        "4290-4318",
+        gt(0.0),
+        kind="effect",
+    ),
+)
+
+__all__ = ["CLAIMS"]

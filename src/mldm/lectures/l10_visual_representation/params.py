@@ -1,0 +1,81 @@
+"""L10's block in params.yaml (``lectures.l10_visual_representation``); defaults are the
+default profile's values.
+
+Sizes were chosen by measuring on 2 CPU cores (one thread per stage): 12×12 digits (the
+central 24×24 averaged 2×2, as L14), one small encoder f for every method (two VGG blocks
+16-32 and a dense layer to h ∈ R^64, ~23k parameters), about 4,000 augmented views per
+second through SimCLR. The measured times are in benchmarks/results.json
+(``l10_visual_representation``).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from mldm.config import LectureParams, Strict
+
+
+class Encoder(Strict):
+    """f (:class:`mldm.models.ConvEncoder`) and g (the projection head), shared by all methods."""
+
+    channels: list[int] = Field(default_factory=lambda: [16, 32])
+    dim: int = Field(64, ge=2, description="h = f(x)")
+    proj_dim: int = Field(32, ge=2, description="z = g(h)")
+
+
+class Supervised(Strict):
+    """The CNN trained with labels (f + a linear layer, cross-entropy): the supervised
+    features, and the from-scratch baseline on 1% / 10% of the labels."""
+
+    max_epochs: int = Field(10, ge=1)
+    lr: float = Field(2e-3, gt=0)
+    batch_size: int = Field(128, ge=1)
+    few_label_epochs: int = Field(60, ge=1, description="from scratch on 1% / 10% of labels")
+
+
+class Autoencoders(Strict):
+    linear_k: int = Field(8, ge=1, description="code size of the linear AE (PCA's top-k)")
+    linear_epochs: int = Field(20, ge=1, description="full-batch L-BFGS steps (20 iterations each)")
+    max_epochs: int = Field(10, ge=1, description="conv AE epochs")
+    lr: float = Field(2e-3, gt=0)
+    batch_size: int = Field(128, ge=1)
+
+
+class Contrastive(Strict):
+    """SimCLR and MoCo. ``batch_size`` N gives 2N views per step; the training split is cut
+    into equal batches when N divides 3,750 (250 does), so every batch's bound is log(2N-1)."""
+
+    batch_size: int = Field(250, ge=2)
+    temperature: float = Field(0.2, gt=0)
+    lr: float = Field(3e-3, gt=0)
+    max_epochs: int = Field(10, ge=1)
+    augmentation: Literal["crop", "strong", "strong_blur"] = "strong"
+    batch_sweep: list[int] = Field(default_factory=lambda: [50, 250, 750])
+    sweep_epochs: int = Field(5, ge=1)
+    seeds: int = Field(3, ge=1, description="seeds of the batch sweep (mean ± sd)")
+    queue_size: int = Field(1024, ge=1, description="MoCo's K")
+    momentum: float = Field(0.99, gt=0, lt=1, description="MoCo's m")
+    moco_temperature: float = Field(0.2, gt=0)
+
+    @model_validator(mode="after")
+    def _sweep_has_three(self):
+        if len(self.batch_sweep) < 2 or sorted(self.batch_sweep) != self.batch_sweep:
+            raise ValueError("batch_sweep must list at least two batch sizes, ascending")
+        return self
+
+
+class Params(LectureParams):
+    resolution: int = Field(
+        12, ge=8, description="image side R: the central 24x24 of the 28x28 digits averaged to RxR"
+    )
+    n_train: int | None = Field(None, ge=20, description="random subsample of the training split")
+    n_test: int | None = Field(None, ge=20, description="random subsample of the test split")
+    encoder: Encoder = Encoder()
+    supervised: Supervised = Supervised()
+    autoencoders: Autoencoders = Autoencoders()
+    contrastive: Contrastive = Contrastive()
+    label_fractions: list[float] = Field(default_factory=lambda: [0.01, 0.1])
+    label_seeds: int = Field(3, ge=1, description="label subsets (and scratch CNNs) per fraction")
+    knn_k: int = Field(20, ge=1)

@@ -1,0 +1,173 @@
+"""Evaluating the representations (lines 4275-4318): every trained encoder frozen, a linear
+probe and a weighted kNN on its features; SimCLR's h before g against z after g (lines
+4322-4330); the batch size (lines 4332-4337); MoCo v1 against v2 (lines 4418-4470); and the
+semi-supervised table (lines 4290-4318): a probe on 1% / 10% of the labels against the same CNN
+trained from scratch on those labels."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from mldm.lectures.l10_visual_representation import autoencoders, contrastive, supervised
+from mldm.lectures.l10_visual_representation.common import (
+    features,
+    label_subset,
+    over_seeds,
+    probe,
+)
+
+if TYPE_CHECKING:
+    from mldm.lectures.base import Context
+    from mldm.lectures.l10_visual_representation.common import Digits
+
+# the encoders whose h every probe compares, in the lecture's order
+ENCODERS = (
+    supervised.RANDOM,
+    supervised.SUPERVISED,
+    autoencoders.CONV,
+    contrastive.SIMCLR,
+    contrastive.MOCO_V1,
+    contrastive.MOCO_V2,
+)
+SSL = (autoencoders.CONV, contrastive.SIMCLR, contrastive.MOCO_V1, contrastive.MOCO_V2)
+
+
+def encoders(ctx: Context) -> dict[str, Any]:
+    """name -> h = f(x) of every trained encoder (frozen, eval mode)."""
+    f = {
+        supervised.RANDOM: supervised.load_random(ctx),
+        supervised.SUPERVISED: supervised.load_cnn(ctx, supervised.SUPERVISED)[0],
+        autoencoders.CONV: autoencoders.load_conv(ctx).encoder,
+    }
+    for name in (contrastive.SIMCLR, contrastive.MOCO_V1, contrastive.MOCO_V2):
+        f[name] = contrastive.load_f(ctx, name)
+    return f
+
+
+@dataclass(frozen=True)
+class Probes:
+    table: dict[str, dict[str, float]]  # encoder -> probe accuracies
+    embedding: dict[str, np.ndarray]  # encoder -> 2-D PCA of its test features
+    y_test: np.ndarray
+    sweep: dict[str, Any]  # batch sizes and probe mean/sd per size
+    label_efficiency: dict[str, Any]  # fraction -> method -> mean/sd
+    mi: dict[str, Any]  # curves of SimCLR runs (mi_bound per epoch), their log(2N-1)
+
+
+def _probe_encoder(ctx, fn, d: Digits):
+    a, b = features(fn, d.train), features(fn, d.test)
+    return probe(ctx, a, d.y_train, b, d.y_test), a, b
+
+
+def evaluate(ctx: Context, d: Digits) -> Probes:
+    from mldm.models import PCA
+
+    p = ctx.params
+    table, feats, embedding = {}, {}, {}
+    for name, f in encoders(ctx).items():
+        table[name], a, b = _probe_encoder(ctx, f, d)
+        feats[name] = (a, b)
+        embedding[name] = PCA(n_components=2).fit(a).transform(b)
+        ctx.record("probe", name, **table[name])
+    conv, _, _ = _probe_encoder(ctx, encoders(ctx)[supervised.SUPERVISED].conv_features, d)
+    ctx.record("probe", "supervised_last_conv", **conv)
+    table["supervised_last_conv"] = conv
+
+    # SimCLR: z = g(h) against h, on the main model and every sweep model
+    g = contrastive.load_g(ctx, contrastive.SIMCLR)
+    f = contrastive.load_f(ctx, contrastive.SIMCLR)
+    z, _, _ = _probe_encoder(ctx, lambda x: g(f(x)), d)
+    table["simclr_z"] = z
+    ctx.record("probe", "simclr_z", **z)
+
+    key = "linear_probe_test_accuracy"
+    random_acc = table[supervised.RANDOM][key]
+    gains = {n: table[n][key] - random_acc for n in SSL}
+    ctx.measure("ssl_beats_random_init", min(gains.values()))
+
+    c = p.contrastive
+    sweep = {"batch_size": list(c.batch_sweep), "h": [], "z": []}
+    h_minus_z = []
+    for i, _n in enumerate(c.batch_sweep):
+        hs, zs = [], []
+        for run in range(c.seeds):
+            name = contrastive.sweep_name(i, run)
+            fi, gi = contrastive.load_f(ctx, name), contrastive.load_g(ctx, name)
+            hs.append(_probe_encoder(ctx, fi, d)[0][key])
+            zs.append(_probe_encoder(ctx, lambda x, fi=fi, gi=gi: gi(fi(x)), d)[0][key])
+        h_minus_z += [a - b for a, b in zip(hs, zs, strict=True)]
+        sweep["h"].append(over_seeds(hs))
+        sweep["z"].append(over_seeds(zs))
+        from mldm.lectures.base import sweep_key
+
+        ctx.record(
+            "batch_sweep",
+            sweep_key("simclr", i, len(c.batch_sweep)),
+            batch_size=float(_n),
+            linear_probe_test_accuracy_mean=sweep["h"][-1]["mean"],
+            linear_probe_test_accuracy_sd=sweep["h"][-1]["sd"],
+            z_linear_probe_test_accuracy_mean=sweep["z"][-1]["mean"],
+        )
+    means = [s["mean"] for s in sweep["h"]]
+    ses = [s["se"] for s in sweep["h"]]
+    # largest minus smallest batch, in units of two standard errors of the difference
+    ctx.measure(
+        "larger_batch_probes_better",
+        (means[-1] - means[0]) - 2 * math.hypot(ses[-1], ses[0]),
+    )
+    hz = over_seeds([table[contrastive.SIMCLR][key] - z[key], *h_minus_z])
+    ctx.record("probe", "simclr_h_minus_z", mean=hz["mean"], sd=hz["sd"], n=float(hz["n"]))
+    ctx.measure("h_probes_better_than_z", hz["mean"] - 2 * hz["se"])
+    ctx.measure(
+        "moco_v2_beats_v1",
+        table[contrastive.MOCO_V2][key] - table[contrastive.MOCO_V1][key],
+    )
+
+    # label efficiency: probes on a few labels against the CNN from scratch on them
+    eff = {}
+    for i, fraction in enumerate(p.label_fractions):
+        rows: dict[str, list[float]] = {}
+        for run in range(p.label_seeds):
+            idx = label_subset(d.y_train, fraction, ctx.seed, run)
+            for name in (supervised.RANDOM, contrastive.SIMCLR, contrastive.MOCO_V2):
+                a, b = feats[name]
+                acc = probe(ctx, a[idx], d.y_train[idx], b, d.y_test)[key]
+                rows.setdefault(name, []).append(acc)
+            scratch = ctx.curves([supervised.scratch_name(i, run)])[supervised.scratch_name(i, run)]
+            rows.setdefault("scratch", []).append(float(scratch["test_accuracy"].iloc[-1]))
+        eff[fraction] = {k: over_seeds(v) for k, v in rows.items()}
+        for k, s in eff[fraction].items():
+            ctx.record(
+                "label_efficiency",
+                f"{k}[frac{i}]",
+                label_fraction=fraction,
+                labels=float(len(idx)),
+                test_accuracy_mean=s["mean"],
+                test_accuracy_sd=s["sd"],
+            )
+        best_ssl = max(
+            eff[fraction][contrastive.SIMCLR]["mean"], eff[fraction][contrastive.MOCO_V2]["mean"]
+        )
+        ctx.measure(f"ssl_beats_scratch_frac{i}", best_ssl - eff[fraction]["scratch"]["mean"])
+
+    names = [contrastive.SIMCLR, *contrastive.sweep_names(p)]
+    curves = ctx.curves(names)
+    logs = {n: math.log(2 * min(contrastive.batch_of(n, p), len(d.train)) - 1) for n in names}
+    ctx.measure(
+        "mi_bound_below_log_2n_minus_1",
+        max(float(curves[n]["mi_bound"].max()) - logs[n] for n in names),
+    )
+    main = curves[contrastive.SIMCLR]["mi_bound"].to_numpy()
+    ctx.measure("mi_bound_rises", float(main[-1] - main[0]))
+    ctx.record(
+        "simclr",
+        "mi_bound",
+        first_epoch=float(main[0]),
+        last_epoch=float(main[-1]),
+        log_2n_minus_1=logs[contrastive.SIMCLR],
+    )
+    return Probes(table, embedding, d.y_test, sweep, eff, {"curves": curves, "log": logs})
