@@ -73,6 +73,7 @@ def _fit(
     epochs: int,
     seed: int,
     callbacks=(),
+    order: str = "shuffle",
     **tags,
 ) -> None:
     """Train an SSL model on the unlabelled training digits; save f and g and the curve
@@ -82,13 +83,13 @@ def _fit(
     from mldm.training import array_loader, fit
 
     c = ctx.params.contrastive
-    with ctx.run(name, batch_size=batch_size, epochs=epochs, **tags):
+    with ctx.run(name, batch_size=batch_size, epochs=epochs, order=order, **tags):
         task = fit(
             model,
             mean_loss,
             lambda params: torch.optim.Adam([q for q in params if q.requires_grad], lr=c.lr),
             array_loader(
-                d.train, np.zeros(len(d.train)), batch_size, seed=seed, dtype=torch.float32
+                d.train, np.zeros(len(d.train)), batch_size, order, seed=seed, dtype=torch.float32
             ),
             epochs,
             callbacks=list(callbacks),
@@ -103,6 +104,19 @@ def _fit(
     ctx.save_module(f"{name}_g", model.g)
 
 
+def tiled(d: Digits, n_images: int, seed: int) -> Digits:
+    """The training digits drawn epoch by epoch without replacement (a fresh permutation per
+    pass) until ``n_images``: one pass over it in order is ``n_images / N`` steps of N."""
+    import torch
+
+    from mldm.lectures.l10_visual_representation.common import Digits
+
+    rng = np.random.default_rng([seed, 10, 6])
+    passes = -(-n_images // len(d.train))
+    idx = np.concatenate([rng.permutation(len(d.train)) for _ in range(passes)])[:n_images]
+    return Digits(d.train[torch.as_tensor(idx)], d.test, d.y_train[idx], d.y_test)
+
+
 def train(ctx: Context, d: Digits) -> None:
     p = ctx.params
     c = p.contrastive
@@ -111,7 +125,18 @@ def train(ctx: Context, d: Digits) -> None:
     for i, n in enumerate(c.batch_sweep):
         for run in range(c.seeds):
             ctx.seeded(10, 6, i, run=run)
-            _fit(ctx, sweep_name(i, run), simclr(p), d, n, c.sweep_epochs, ctx.seed + run)
+            steps = tiled(d, c.sweep_steps * n, ctx.seed + run)
+            _fit(
+                ctx,
+                sweep_name(i, run),
+                simclr(p),
+                steps,
+                n,
+                1,
+                ctx.seed + run,
+                order="segment",
+                steps=c.sweep_steps,
+            )
     for name, v2 in ((MOCO_V1, False), (MOCO_V2, True)):
         ctx.seeded(10, 7)  # the same initial f for both: only the recipe differs
         callbacks = [cosine_schedule(c.lr, c.max_epochs)] if v2 else []

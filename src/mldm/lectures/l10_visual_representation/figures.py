@@ -44,10 +44,12 @@ def mi_bound(ctx: Context, p: Probes) -> None:
     with ctx.figure("mi_bound") as (_, ax):
         for name, c in p.mi["curves"].items():
             if name.endswith("seed0") or name == "simclr":
-                (line,) = ax.plot(c["epoch"], c["mi_bound"], label=name)
+                (line,) = ax.plot(c["epoch"], c["mi_bound"], marker="o", ms=3, label=name)
                 ax.axhline(p.mi["log"][name], color=line.get_color(), ls=":", lw=0.8)
         ax.set(
-            xlabel="epoch", ylabel="nats", title="log(2N-1) - Loss per epoch (dotted: log(2N-1))"
+            xlabel="epoch",
+            ylabel="nats",
+            title="log(2N-1) - Loss (dotted: log(2N-1));\nsweep: one point after its steps",
         )
         ax.legend(fontsize=7)
 

@@ -52,8 +52,8 @@ class Contrastive(Strict):
     lr: float = Field(3e-3, gt=0)
     max_epochs: int = Field(10, ge=1)
     augmentation: Literal["crop", "strong", "strong_blur"] = "strong"
-    batch_sweep: list[int] = Field(default_factory=lambda: [50, 250, 750])
-    sweep_epochs: int = Field(5, ge=1)
+    batch_sweep: list[int] = Field(default_factory=lambda: [32, 128, 512])
+    sweep_steps: int = Field(60, ge=1, description="optimizer steps of every sweep point")
     seeds: int = Field(3, ge=1, description="seeds of the batch sweep (mean ± sd)")
     queue_size: int = Field(1024, ge=1, description="MoCo's K")
     momentum: float = Field(0.99, gt=0, lt=1, description="MoCo's m")

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from mldm.lectures.base import sweep_key
 from mldm.lectures.l10_visual_representation import autoencoders, contrastive, supervised
 from mldm.lectures.l10_visual_representation.common import (
     features,
@@ -102,8 +103,6 @@ def evaluate(ctx: Context, d: Digits) -> Probes:
         h_minus_z += [a - b for a, b in zip(hs, zs, strict=True)]
         sweep["h"].append(over_seeds(hs))
         sweep["z"].append(over_seeds(zs))
-        from mldm.lectures.base import sweep_key
-
         ctx.record(
             "batch_sweep",
             sweep_key("simclr", i, len(c.batch_sweep)),
@@ -161,6 +160,16 @@ def evaluate(ctx: Context, d: Digits) -> Probes:
         "mi_bound_below_log_2n_minus_1",
         max(float(curves[n]["mi_bound"].max()) - logs[n] for n in names),
     )
+    for i, n in enumerate(c.batch_sweep):
+        bounds = [
+            float(curves[contrastive.sweep_name(i, r)]["mi_bound"].iloc[-1]) for r in range(c.seeds)
+        ]
+        ctx.record(
+            "batch_sweep",
+            sweep_key("simclr", i, len(c.batch_sweep)),
+            mi_bound_mean=over_seeds(bounds)["mean"],
+            log_2n_minus_1=math.log(2 * n - 1),
+        )
     main = curves[contrastive.SIMCLR]["mi_bound"].to_numpy()
     ctx.measure("mi_bound_rises", float(main[-1] - main[0]))
     ctx.record(
