@@ -84,7 +84,9 @@ def features(fn, x, batch: int = 2048) -> np.ndarray:
         )
 
 
-def probe(ctx: Context, train_features, y_train, test_features, y_test) -> dict[str, float]:
+def probe(
+    ctx: Context, train_features, y_train, test_features, y_test, knn: bool = True
+) -> dict[str, float]:
     """The lecture's linear probe (frozen features, a linear classifier on top) and a weighted
     kNN (cosine, k from params): :func:`mldm.evaluation.linear_probe` and
     :func:`mldm.evaluation.knn_accuracy`, their protocols named there."""
@@ -92,6 +94,8 @@ def probe(ctx: Context, train_features, y_train, test_features, y_test) -> dict[
 
     lin = linear_probe(train_features, y_train, test_features, y_test)
     lin = lin if isinstance(lin, float | int) else lin["test_accuracy"]
+    if not knn:
+        return {"linear_probe_test_accuracy": float(lin)}
     knn = knn_accuracy(train_features, y_train, test_features, y_test, k=ctx.params.knn_k)
     knn = knn if isinstance(knn, float | int) else knn["test_accuracy"]
     return {"linear_probe_test_accuracy": float(lin), "knn_test_accuracy": float(knn)}

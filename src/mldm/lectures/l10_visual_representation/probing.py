@@ -134,7 +134,7 @@ def evaluate(ctx: Context, d: Digits) -> Probes:
             idx = label_subset(d.y_train, fraction, ctx.seed, run)
             for name in (supervised.RANDOM, contrastive.SIMCLR, contrastive.MOCO_V2):
                 a, b = feats[name]
-                acc = probe(ctx, a[idx], d.y_train[idx], b, d.y_test)[key]
+                acc = probe(ctx, a[idx], d.y_train[idx], b, d.y_test, knn=False)[key]
                 rows.setdefault(name, []).append(acc)
             scratch = ctx.curves([supervised.scratch_name(i, run)])[supervised.scratch_name(i, run)]
             rows.setdefault("scratch", []).append(float(scratch["test_accuracy"].iloc[-1]))
