@@ -136,13 +136,13 @@ def evaluate(ctx: Context, d: Digits) -> Probes:
                 a, b = feats[name]
                 acc = probe(ctx, a[idx], d.y_train[idx], b, d.y_test, knn=False)[key]
                 rows.setdefault(name, []).append(acc)
-            scratch = ctx.curves([supervised.scratch_name(i, run)])[supervised.scratch_name(i, run)]
-            rows.setdefault("scratch", []).append(float(scratch["test_accuracy"].iloc[-1]))
+            scratch = supervised.test_accuracy(ctx, supervised.scratch_name(i, run), d)
+            rows.setdefault("scratch", []).append(scratch)
         eff[fraction] = {k: over_seeds(v) for k, v in rows.items()}
         for k, s in eff[fraction].items():
             ctx.record(
                 "label_efficiency",
-                f"{k}[frac{i}]",
+                sweep_key(k, i, len(p.label_fractions)),
                 label_fraction=fraction,
                 labels=float(len(idx)),
                 test_accuracy_mean=s["mean"],

@@ -58,7 +58,7 @@ def train(ctx: Context, d: Digits) -> None:
                 scratch_name(i, run),
                 cnn(p),
                 few,
-                eval_sets=("test",),
+                eval_sets=(),  # scored once, in evaluate (a test pass per epoch costs more)
                 optimizer=lambda params: torch.optim.Adam(params, lr=s.lr),
                 max_epochs=s.few_label_epochs,
                 batch_size=s.batch_size,
@@ -69,6 +69,14 @@ def train(ctx: Context, d: Digits) -> None:
 
 def load_cnn(ctx: Context, name: str):
     return ctx.load_module(name, cnn(ctx.params))
+
+
+def test_accuracy(ctx: Context, name: str, d: Digits) -> float:
+    """Accuracy of the saved CNN ``name`` on the test digits."""
+    from mldm.training import predict_logits
+
+    logits = predict_logits(load_cnn(ctx, name), d.test)
+    return float((logits.argmax(1) == d.y_test).mean())
 
 
 def load_random(ctx: Context):
