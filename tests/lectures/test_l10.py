@@ -48,7 +48,7 @@ def test_label_subsets_are_balanced_and_differ_by_run():
     a = common.label_subset(y, 0.1, 0, 0)
     assert np.bincount(y[a]).tolist() == [5] * 10 and len(np.unique(a)) == 50
     assert not np.array_equal(a, common.label_subset(y, 0.1, 0, 1))
-    assert np.bincount(y[common.label_subset(y, 0.001, 0, 0)]).tolist() == [1] * 10
+    assert np.bincount(y[common.label_subset(y, 0.001, 0, 0)]).tolist() == [2] * 10
 
 
 def test_every_encoder_is_saved_and_probed_frozen(trained):

@@ -87,25 +87,37 @@ def features(fn, x, batch: int = 2048) -> np.ndarray:
 def probe(
     ctx: Context, train_features, y_train, test_features, y_test, knn: bool = True
 ) -> dict[str, float]:
-    """The lecture's linear probe (frozen features, a linear classifier on top) and a weighted
-    kNN (cosine, k from params): :func:`mldm.evaluation.linear_probe` and
-    :func:`mldm.evaluation.knn_accuracy`, their protocols named there."""
+    """The lecture's linear probe (frozen features, a linear classifier on top; λ chosen on a
+    validation split, :func:`mldm.evaluation.linear_probe`) and, with ``knn``, the weighted
+    kNN of the SSL literature (cosine, k from params, :func:`mldm.evaluation.knn_accuracy`).
+    The validation split keeps at least one row per class when labels are few."""
     from mldm.evaluation import knn_accuracy, linear_probe
 
-    lin = linear_probe(train_features, y_train, test_features, y_test)
-    lin = lin if isinstance(lin, float | int) else lin["test_accuracy"]
-    if not knn:
-        return {"linear_probe_test_accuracy": float(lin)}
-    knn = knn_accuracy(train_features, y_train, test_features, y_test, k=ctx.params.knn_k)
-    knn = knn if isinstance(knn, float | int) else knn["test_accuracy"]
-    return {"linear_probe_test_accuracy": float(lin), "knn_test_accuracy": float(knn)}
+    n_classes = len(np.unique(y_train))
+    val = max(0.2, n_classes / len(y_train))
+    r = linear_probe(
+        train_features,
+        y_train,
+        test_features,
+        y_test,
+        weight_decays=ctx.params.probe_weight_decays,
+        val_fraction=val,
+        seed=ctx.seed,
+    )
+    out = {"linear_probe_test_accuracy": r.test_accuracy}
+    if knn:
+        out["knn_test_accuracy"] = knn_accuracy(
+            train_features, y_train, test_features, y_test, k=ctx.params.knn_k
+        )
+    return out
 
 
 def label_subset(y: np.ndarray, fraction: float, seed: int, run: int) -> np.ndarray:
-    """Indices of ``fraction`` of the labels, class-balanced (at least one per class)."""
+    """Indices of ``fraction`` of the labels, class-balanced (at least two per class: one to
+    fit the probe, one to validate its λ)."""
     rng = np.random.default_rng([seed, 10, 1, run, int(round(fraction * 1e6))])
     classes = np.unique(y)
-    per = max(1, int(round(fraction * len(y) / len(classes))))
+    per = max(2, int(round(fraction * len(y) / len(classes))))
     return np.sort(
         np.concatenate([rng.choice(np.flatnonzero(y == c), per, replace=False) for c in classes])
     )

@@ -37,8 +37,8 @@ class Supervised(Strict):
 
 class Autoencoders(Strict):
     linear_k: int = Field(8, ge=1, description="code size of the linear AE (PCA's top-k)")
-    linear_epochs: int = Field(20, ge=1, description="full-batch L-BFGS steps (20 iterations each)")
-    max_epochs: int = Field(10, ge=1, description="conv AE epochs")
+    linear_epochs: int = Field(15, ge=1, description="full-batch L-BFGS steps (20 iterations each)")
+    max_epochs: int = Field(6, ge=1, description="conv AE epochs")
     lr: float = Field(2e-3, gt=0)
     batch_size: int = Field(128, ge=1)
 
@@ -52,11 +52,13 @@ class Contrastive(Strict):
     lr: float = Field(3e-3, gt=0)
     max_epochs: int = Field(10, ge=1)
     augmentation: Literal["crop", "strong", "strong_blur"] = "strong"
-    batch_sweep: list[int] = Field(default_factory=lambda: [32, 128, 512])
+    batch_sweep: list[int] = Field(default_factory=lambda: [16, 64, 256])
     sweep_steps: int = Field(60, ge=1, description="optimizer steps of every sweep point")
     seeds: int = Field(3, ge=1, description="seeds of the batch sweep (mean ± sd)")
     queue_size: int = Field(1024, ge=1, description="MoCo's K")
-    momentum: float = Field(0.99, gt=0, lt=1, description="MoCo's m")
+    momentum: float = Field(
+        0.9, gt=0, lt=1, description="MoCo's m (0.999 in the paper's 100k+ steps; 150 here)"
+    )
     moco_temperature: float = Field(0.2, gt=0)
 
     @model_validator(mode="after")
@@ -79,3 +81,13 @@ class Params(LectureParams):
     label_fractions: list[float] = Field(default_factory=lambda: [0.01, 0.1])
     label_seeds: int = Field(3, ge=1, description="label subsets (and scratch CNNs) per fraction")
     knn_k: int = Field(20, ge=1)
+    probe_weight_decays: list[float] = Field(
+        default_factory=lambda: [1e-3, 1e-2, 1e-1],
+        description="the linear probe's λ grid (chosen on a validation split)",
+    )
+
+    @model_validator(mode="after")
+    def _positive_decays(self):
+        if not self.probe_weight_decays or min(self.probe_weight_decays) <= 0:
+            raise ValueError("probe_weight_decays must list positive values")
+        return self
