@@ -31,6 +31,7 @@ _LAZY = {
     "LinearAutoencoder": "mldm.models.autoencoder",
     "LinearRegression": "mldm.models.linear_regression",
     "LogisticRegression": "mldm.models.linear_classifiers",
+    "MAE": "mldm.models.mae",
     "MAPLinearRegression": "mldm.models.probabilistic",
     "mi_lower_bound": "mldm.models.contrastive",
     "MoCo": "mldm.models.contrastive",
@@ -41,6 +42,7 @@ _LAZY = {
     "NoiseSchedule": "mldm.models.diffusion",
     "OneVsAllClassifier": "mldm.models.linear_classifiers",
     "p_sample": "mldm.models.diffusion",
+    "patchify": "mldm.models.vit",
     "PCA": "mldm.models.pca",
     "poly2_features": "mldm.models.kernel_maps",
     "RandomForestClassifier": "mldm.models.ensemble",
@@ -53,10 +55,9 @@ _LAZY = {
     "SVC": "mldm.models.svm",
     "tree_paths": "mldm.models.tree_edges",
     "UNet": "mldm.models.unet",
+    "unpatchify": "mldm.models.vit",
     "VAE": "mldm.models.vae",
     "ViT": "mldm.models.vit",
-    "patchify": "mldm.models.vit",
-    "unpatchify": "mldm.models.vit",
 }
 __getattr__, __dir__ = attributes(__name__, _LAZY)
 __all__ = sorted(_LAZY)
