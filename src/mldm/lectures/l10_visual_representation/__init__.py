@@ -5,7 +5,8 @@ autoencoders (PCA as a linear autoencoder; a conv autoencoder), contrastive lear
 with kornia views and the lecture's loss over 2N views, the mutual-information bound per epoch,
 the batch size, h before g against z after it; MoCo with its queue and momentum key encoder, v1
 against v2), every encoder frozen and probed (linear probe, weighted kNN) with all labels and
-with 1% / 10% of them beside the same CNN trained from scratch.
+with 1% / 10% of them beside the same CNN trained from scratch; then a ViT against the CNN at
+two training-set sizes, and MAE pre-training (reconstructions; fine-tune against probe).
 
 Protocol (default profile): the 5,000 bundled MNIST digits (prepared ``mnist``: 3,750 train,
 1,250 test), the central 24x24 pixels averaged to 12x12 in [0, 1]; one encoder f (two VGG
@@ -24,6 +25,7 @@ from mldm.lectures.l10_visual_representation import (
     figures,
     probing,
     supervised,
+    vit_mae,
 )
 from mldm.lectures.l10_visual_representation.claims import CLAIMS
 from mldm.lectures.l10_visual_representation.common import digits
@@ -34,7 +36,7 @@ if TYPE_CHECKING:
 
 __all__ = ["CLAIMS", "DATASETS", "LINES", "TITLE", "Params", "evaluate", "train"]
 
-TITLE = "Visual representation learning (autoencoders, SimCLR, MoCo)"
+TITLE = "Visual representation learning (autoencoders, SimCLR, MoCo, ViT, MAE)"
 LINES = "4053-4686"
 DATASETS = ("mnist",)
 
@@ -44,6 +46,7 @@ def train(ctx: Context) -> None:
     supervised.train(ctx, d)
     autoencoders.train(ctx, d)
     contrastive.train(ctx, d)
+    vit_mae.train(ctx, d)
 
 
 def evaluate(ctx: Context) -> None:
@@ -54,3 +57,4 @@ def evaluate(ctx: Context) -> None:
     figures.mi_bound(ctx, p)
     figures.probes(ctx, p)
     figures.embedding(ctx, p)
+    figures.vit_mae(ctx, vit_mae.evaluate(ctx, d))

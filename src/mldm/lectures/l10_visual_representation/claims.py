@@ -93,6 +93,38 @@ CLAIMS = ClaimSet(
         gt(0.0),
         kind="effect",
     ),
+    Claim(
+        "cnn_beats_vit_on_small_data",
+        "On a small training set the CNN does better than a ViT (its inductive bias for images): "
+        "test accuracy CNN - ViT, both from scratch on the small labelled set",
+        "4516-4520",
+        gt(0.0),
+        kind="effect",
+    ),
+    Claim(
+        "vit_gap_shrinks_with_data",
+        "With more data the ViT catches up: the CNN's lead on the small set minus its lead on "
+        "all the training digits",
+        "4520-4530",
+        gt(0.0),
+        kind="effect",
+    ),
+    Claim(
+        "mae_finetune_beats_probe",
+        "MAE features are better fine-tuned than linearly probed (the lecture's ft > lin in "
+        "every ablation): fine-tuned ViT minus a linear probe on the frozen encoder, same labels",
+        "4590-4636",
+        gt(0.0),
+        kind="effect",
+    ),
+    Claim(
+        "mae_pretraining_helps_vit",
+        "MAE pre-training relieves the ViT's over-fitting on little data: fine-tuned from MAE "
+        "minus the same ViT from scratch on the same labels",
+        "4650-4660",
+        gt(0.0),
+        kind="effect",
+    ),
 )
 
 __all__ = ["CLAIMS"]

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from mldm.lectures.base import Context
     from mldm.lectures.l10_visual_representation.autoencoders import Reconstructions
     from mldm.lectures.l10_visual_representation.probing import Probes
+    from mldm.lectures.l10_visual_representation.vit_mae import VitMae
 
 
 def _rows(images) -> np.ndarray:
@@ -82,3 +83,22 @@ def embedding(ctx: Context, p: Probes) -> None:
             e = p.embedding[name]
             a.scatter(e[:, 0], e[:, 1], c=p.y_test, cmap="tab10", s=3)
             a.set(xticks=[], yticks=[], title=f"{name}: PCA of test h")
+
+
+def vit_mae(ctx: Context, v: VitMae) -> None:
+    grid = np.stack([np.asarray(a) for a in (v.images, v.masked, v.reconstructed)])
+    with ctx.figure("mae_vit", ncols=2, size=(4.6, 3.2)) as (_, ax):
+        ax[0].imshow(_rows(grid), cmap="gray_r", vmin=0, vmax=1)
+        ax[0].set(
+            xticks=[],
+            yticks=[],
+            title="MAE, 75% of 3x3 patches hidden:\ntest; visible; reconstruction",
+        )
+        sizes = list(v.accuracy["vit"])
+        x = np.arange(len(sizes))
+        ax[1].bar(x - 0.2, [v.accuracy["cnn"][s] for s in sizes], 0.4, label="CNN")
+        ax[1].bar(x + 0.2, [v.accuracy["vit"][s] for s in sizes], 0.4, label="ViT")
+        lo = min(min(a.values()) for a in v.accuracy.values())
+        ax[1].set(xticks=x, xticklabels=[f"{s} labelled set" for s in sizes], ylim=(lo - 0.05, 1))
+        ax[1].set_title("from scratch: test accuracy")
+        ax[1].legend(fontsize=7)

@@ -68,6 +68,31 @@ class Contrastive(Strict):
         return self
 
 
+class Vit(Strict):
+    """The ViT (main's :class:`mldm.models.ViT`) on 12×12 digits: 3×3 patches, N = 16 tokens
+    and the class token; against the CNN on ``small_n`` random labelled digits and on all."""
+
+    patch: int = Field(3, ge=1)
+    d_model: int = Field(32, ge=4)
+    depth: int = Field(2, ge=1)
+    n_heads: int = Field(4, ge=1)
+    lr: float = Field(2e-3, gt=0)
+    batch_size: int = Field(128, ge=1)
+    max_epochs: int = Field(10, ge=1, description="on all labels (the CNN's epochs there)")
+    small_n: int = Field(375, ge=20, description="the small labelled set (10%)")
+    small_epochs: int = Field(40, ge=1)
+
+
+class Mae(Strict):
+    mask: Literal["random", "block", "grid"] = "random"
+    mask_ratio: float = Field(0.75, gt=0, lt=1)
+    decoder_dim: int = Field(32, ge=4)
+    decoder_depth: int = Field(1, ge=1)
+    lr: float = Field(2e-3, gt=0)
+    max_epochs: int = Field(10, ge=1)
+    finetune_lr: float = Field(1e-3, gt=0)
+
+
 class Params(LectureParams):
     resolution: int = Field(
         12, ge=8, description="image side R: the central 24x24 of the 28x28 digits averaged to RxR"
@@ -78,6 +103,8 @@ class Params(LectureParams):
     supervised: Supervised = Supervised()
     autoencoders: Autoencoders = Autoencoders()
     contrastive: Contrastive = Contrastive()
+    vit: Vit = Vit()
+    mae: Mae = Mae()
     label_fractions: list[float] = Field(default_factory=lambda: [0.01, 0.1])
     label_seeds: int = Field(3, ge=1, description="label subsets (and scratch CNNs) per fraction")
     knn_k: int = Field(20, ge=1)
