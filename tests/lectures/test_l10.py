@@ -4,34 +4,16 @@ apart from its query encoder, and the probes' inputs."""
 
 from __future__ import annotations
 
-import shutil
-
 import numpy as np
 import pytest
 import torch
 
-from mldm.config import load, set_profile
-from mldm.lectures.base import Context
 from mldm.lectures.l10_visual_representation import common, contrastive, probing, supervised
-from mldm.lectures.runner import run_stage
 
 
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory, root, prepared_root):
-    ws = tmp_path_factory.mktemp("l10")
-    shutil.copyfile(root / "params.yaml", ws / "params.yaml")
-    set_profile("smoke", ws / "params.yaml")
-    shutil.copytree(prepared_root, ws / "data" / "prepared")
-    mp = pytest.MonkeyPatch()
-    mp.delenv("MLFLOW_TRACKING_URI", raising=False)
-    mp.delenv("DVC_ROOT", raising=False)
-    mp.chdir(ws)
-    run_stage("train", "l10_visual_representation", "params.yaml", ws)
-    cfg = load(ws / "params.yaml", lectures=("l10_visual_representation",))
-    yield Context(
-        "l10_visual_representation", cfg, ws / "out", ws / "artifacts" / "l10_visual_representation"
-    )
-    mp.undo()
+def trained(train_on_smoke):
+    return train_on_smoke("l10_visual_representation")
 
 
 def test_digits_are_random_labelled_subsets(trained):

@@ -15,10 +15,10 @@ CLAIMS = ClaimSet(
     ),
     Claim(
         "linear_ae_matches_pca_error",
-        "... and so reconstructs the test digits as well as PCA with the same k (relative excess "
-        "of its test MSE)",
+        "... and so reconstructs the test digits as well as PCA with the same k (|test MSE ratio "
+        "- 1|)",
         "4222",
-        lt(0.01),
+        lt(1e-3),
         kind="identity",
     ),
     Claim(
@@ -47,11 +47,26 @@ CLAIMS = ClaimSet(
         kind="effect",
     ),
     Claim(
-        "ssl_beats_random_init",
-        "Representations learned without labels (conv autoencoder, SimCLR, MoCo v1, v2) probe "
-        "better than the same encoder at random initialization (smallest linear-probe gain)",
-        "4203-4225, 4275-4285",
-        gt(0.02),
+        "simclr_beats_random_init",
+        "Contrastive features are far better than the same encoder at random initialization: "
+        "SimCLR's linear probe minus random init's (all training labels)",
+        "4245-4285",
+        gt(0.05),
+        kind="effect",
+    ),
+    Claim(
+        "autoencoder_beats_random_init",
+        "An autoencoder's encoder gives a usable representation of unlabelled data: the conv "
+        "autoencoder's linear probe minus random init's",
+        "4215-4225",
+        gt(0.0),
+        kind="effect",
+    ),
+    Claim(
+        "moco_beats_random_init",
+        "So does MoCo v2: its linear probe minus random init's",
+        "4382-4470",
+        gt(0.0),
         kind="effect",
     ),
     Claim(
@@ -79,16 +94,18 @@ CLAIMS = ClaimSet(
         kind="effect",
     ),
     Claim(
-        "ssl_beats_scratch_frac0",
-        "With 1% of the labels a probe on self-supervised features beats the same CNN trained "
-        "from scratch on them (best of SimCLR / MoCo v2 minus scratch, means over label subsets)",
+        "ssl_beats_scratch_few_labels",
+        "With 1% of the labels a linear probe on self-supervised features beats the same CNN "
+        "trained from scratch on them (best of SimCLR / MoCo v2 minus scratch, means over label "
+        "subsets, minus 2 standard errors)",
         "4290-4318",
         gt(0.0),
         kind="effect",
     ),
     Claim(
-        "ssl_beats_scratch_frac1",
-        "... and with 10% of the labels",
+        "ssl_advantage_shrinks_with_labels",
+        "The advantage of pre-training shrinks as labels grow (the table: SimCLR +27 points over "
+        "the supervised baseline at 1%, +7 at 10%): SSL minus scratch at 1% minus the same at 10%",
         "4290-4318",
         gt(0.0),
         kind="effect",

@@ -114,7 +114,10 @@ class Params(LectureParams):
     )
 
     @model_validator(mode="after")
-    def _positive_decays(self):
+    def _grids(self):
         if not self.probe_weight_decays or min(self.probe_weight_decays) <= 0:
             raise ValueError("probe_weight_decays must list positive values")
+        f = self.label_fractions
+        if len(f) < 2 or sorted(f) != f or not 0 < f[0] or f[-1] > 1:
+            raise ValueError("label_fractions must list two or more fractions in (0, 1], ascending")
         return self

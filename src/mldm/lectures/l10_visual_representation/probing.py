@@ -88,7 +88,12 @@ def evaluate(ctx: Context, d: Digits) -> Probes:
     key = "linear_probe_test_accuracy"
     random_acc = table[supervised.RANDOM][key]
     gains = {n: table[n][key] - random_acc for n in SSL}
-    ctx.measure("ssl_beats_random_init", min(gains.values()))
+    ctx.record(
+        "probe", "gain_over_random_init", **{f"{n}_linear_probe": g for n, g in gains.items()}
+    )
+    ctx.measure("simclr_beats_random_init", gains[contrastive.SIMCLR])
+    ctx.measure("autoencoder_beats_random_init", gains[autoencoders.CONV])
+    ctx.measure("moco_beats_random_init", gains[contrastive.MOCO_V2])
 
     c = p.contrastive
     sweep = {"batch_size": list(c.batch_sweep), "h": [], "z": []}
@@ -127,7 +132,7 @@ def evaluate(ctx: Context, d: Digits) -> Probes:
     )
 
     # label efficiency: probes on a few labels against the CNN from scratch on them
-    eff = {}
+    eff, advantage = {}, []
     for i, fraction in enumerate(p.label_fractions):
         rows: dict[str, list[float]] = {}
         for run in range(p.label_seeds):
@@ -148,10 +153,24 @@ def evaluate(ctx: Context, d: Digits) -> Probes:
                 test_accuracy_mean=s["mean"],
                 test_accuracy_sd=s["sd"],
             )
-        best_ssl = max(
-            eff[fraction][contrastive.SIMCLR]["mean"], eff[fraction][contrastive.MOCO_V2]["mean"]
+        best = max(
+            (contrastive.SIMCLR, contrastive.MOCO_V2), key=lambda k: eff[fraction][k]["mean"]
         )
-        ctx.measure(f"ssl_beats_scratch_frac{i}", best_ssl - eff[fraction]["scratch"]["mean"])
+        ssl, scratch = eff[fraction][best], eff[fraction]["scratch"]
+        advantage.append(ssl["mean"] - scratch["mean"])
+        ctx.record(
+            "label_efficiency",
+            sweep_key("ssl_minus_scratch", i, len(p.label_fractions)),
+            label_fraction=fraction,
+            best_ssl=float(best == contrastive.MOCO_V2),  # 0: SimCLR, 1: MoCo v2
+            test_accuracy_gap=advantage[-1],
+        )
+        if i == 0:
+            ctx.measure(
+                "ssl_beats_scratch_few_labels",
+                advantage[0] - 2 * math.hypot(ssl["se"], scratch["se"]),
+            )
+    ctx.measure("ssl_advantage_shrinks_with_labels", advantage[0] - advantage[-1])
 
     names = [contrastive.SIMCLR, *contrastive.sweep_names(p)]
     curves = ctx.curves(names)
