@@ -74,6 +74,7 @@ def _fit(
     seed: int,
     callbacks=(),
     order: str = "shuffle",
+    lr: float | None = None,
     **tags,
 ) -> None:
     """Train an SSL model on the unlabelled training digits; save f and g and the curve
@@ -82,12 +83,12 @@ def _fit(
 
     from mldm.training import array_loader, fit
 
-    c = ctx.params.contrastive
-    with ctx.run(name, batch_size=batch_size, epochs=epochs, order=order, **tags):
+    lr = lr or ctx.params.contrastive.lr
+    with ctx.run(name, batch_size=batch_size, epochs=epochs, order=order, lr=lr, **tags):
         task = fit(
             model,
             mean_loss,
-            lambda params: torch.optim.Adam([q for q in params if q.requires_grad], lr=c.lr),
+            lambda params: torch.optim.Adam([q for q in params if q.requires_grad], lr=lr),
             array_loader(
                 d.train, np.zeros(len(d.train)), batch_size, order, seed=seed, dtype=torch.float32
             ),
@@ -139,16 +140,17 @@ def train(ctx: Context, d: Digits) -> None:
             )
     for name, v2 in ((MOCO_V1, False), (MOCO_V2, True)):
         ctx.seeded(10, 7)  # the same initial f for both: only the recipe differs
-        callbacks = [cosine_schedule(c.lr, c.max_epochs)] if v2 else []
+        callbacks = [cosine_schedule(c.moco_lr, c.max_epochs)] if v2 else []
         _fit(
             ctx,
             name,
             moco(p, v2),
             d,
-            c.batch_size,
+            c.moco_batch_size,
             c.max_epochs,
             ctx.seed,
             callbacks,
+            lr=c.moco_lr,
             queue=c.queue_size,
             m=c.momentum,
         )

@@ -32,7 +32,7 @@ class Supervised(Strict):
     max_epochs: int = Field(10, ge=1)
     lr: float = Field(2e-3, gt=0)
     batch_size: int = Field(128, ge=1)
-    few_label_epochs: int = Field(60, ge=1, description="from scratch on 1% / 10% of labels")
+    few_label_epochs: int = Field(40, ge=1, description="from scratch on 1% / 10% of labels")
 
 
 class Autoencoders(Strict):
@@ -56,10 +56,11 @@ class Contrastive(Strict):
     sweep_steps: int = Field(60, ge=1, description="optimizer steps of every sweep point")
     seeds: int = Field(3, ge=1, description="seeds of the batch sweep (mean ± sd)")
     queue_size: int = Field(1024, ge=1, description="MoCo's K")
-    momentum: float = Field(
-        0.9, gt=0, lt=1, description="MoCo's m (0.999 in the paper's 100k+ steps; 150 here)"
-    )
-    moco_temperature: float = Field(0.2, gt=0)
+    momentum: float = Field(0.99, gt=0, lt=1, description="MoCo's m")
+    moco_temperature: float = Field(0.1, gt=0)
+    # MoCo decouples the batch from the negatives (line 4414): a small batch, many steps
+    moco_batch_size: int = Field(64, ge=2)
+    moco_lr: float = Field(1e-3, gt=0)
 
     @model_validator(mode="after")
     def _sweep_has_three(self):
