@@ -67,13 +67,6 @@ def mean_loss(out, _y):
     return out.mean()
 
 
-def over_seeds(values) -> dict[str, float]:
-    """Mean, sample sd (0 for one seed), n and standard error of one number per seed."""
-    v = np.asarray(values, dtype=float)
-    sd = float(v.std(ddof=1)) if len(v) > 1 else 0.0
-    return {"mean": float(v.mean()), "sd": sd, "n": len(v), "se": sd / np.sqrt(len(v))}
-
-
 def features(fn, x, batch: int = 2048) -> np.ndarray:
     """``fn`` (an encoder's h or z) on ``x`` in eval mode without gradients, float64."""
     import torch

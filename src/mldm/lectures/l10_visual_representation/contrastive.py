@@ -42,7 +42,8 @@ def moco(p, v2: bool):
     return MoCo(
         encoder(p),
         head(p, mlp=v2),
-        augmentation(p.resolution, "strong_blur" if v2 else c.augmentation),
+        # v1: MoCo's own weaker augmentation (random crops); v2: SimCLR's plus blur ("aug+")
+        augmentation(p.resolution, "strong_blur" if v2 else "crop"),
         p.encoder.proj_dim,
         c.queue_size,
         c.momentum,

@@ -77,7 +77,7 @@ def probes(ctx: Context, p: Probes) -> None:
 
 
 def embedding(ctx: Context, p: Probes) -> None:
-    shown = [n for n in ("random_init", "supervised", "simclr", "moco_v2") if n in p.embedding]
+    shown = [n for n in ("random_init", "supervised", "simclr", "moco_v1") if n in p.embedding]
     with ctx.figure("embedding", ncols=len(shown), size=(3.2, 3.2)) as (_, ax):
         for a, name in zip(ax, shown, strict=True):
             e = p.embedding[name]
