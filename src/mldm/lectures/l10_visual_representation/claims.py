@@ -31,7 +31,7 @@ CLAIMS = ClaimSet(
         kind="oracle",
     ),
     Claim(
-        "mi_bound_below_log_2n_minus_1",
+        "mi_bound_below_ceiling",
         "I(Z; Z+) ≥ log(2N-1) - Loss: the bound never exceeds log(2N-1) (largest bound minus "
         "log(2N-1) over every epoch of every SimCLR run)",
         "4370-4380",

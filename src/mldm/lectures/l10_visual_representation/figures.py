@@ -71,7 +71,10 @@ def probes(ctx: Context, p: Probes) -> None:
             m = [v["mean"] for v in s[key]]
             sd = [v["sd"] for v in s[key]]
             ax[1].errorbar(s["batch_size"], m, sd, marker="o", capsize=3, label=label)
-        ax[1].set(xscale="log", xlabel="batch size N", ylabel="linear probe accuracy")
+        ax[1].set(xscale="log", xlabel="batch size N (same number of steps)")
+        ax[1].set(xticks=s["batch_size"], xticklabels=[str(n) for n in s["batch_size"]])
+        ax[1].minorticks_off()
+        ax[1].set_ylabel("linear probe accuracy")
         ax[1].set_title("SimCLR batch size (mean ± sd over seeds)")
         ax[1].legend(fontsize=7)
 

@@ -178,7 +178,7 @@ def evaluate(ctx: Context, d: Digits) -> Probes:
     curves = ctx.curves(names)
     logs = {n: math.log(2 * min(contrastive.batch_of(n, p), len(d.train)) - 1) for n in names}
     ctx.measure(
-        "mi_bound_below_log_2n_minus_1",
+        "mi_bound_below_ceiling",
         max(float(curves[n]["mi_bound"].max()) - logs[n] for n in names),
     )
     for i, n in enumerate(c.batch_sweep):
@@ -189,7 +189,7 @@ def evaluate(ctx: Context, d: Digits) -> Probes:
             "batch_sweep",
             sweep_key("simclr", i, len(c.batch_sweep)),
             mi_bound_mean=over_seeds(bounds).mean,
-            log_2n_minus_1=math.log(2 * n - 1),
+            ceiling_log_2n_minus_one=math.log(2 * n - 1),
         )
     main = curves[contrastive.SIMCLR]["mi_bound"].to_numpy()
     ctx.measure("mi_bound_rises", float(main[-1] - main[0]))
@@ -198,7 +198,7 @@ def evaluate(ctx: Context, d: Digits) -> Probes:
         "mi_bound",
         first_epoch=float(main[0]),
         last_epoch=float(main[-1]),
-        log_2n_minus_1=logs[contrastive.SIMCLR],
+        ceiling_log_2n_minus_one=logs[contrastive.SIMCLR],
     )
     _published(ctx, table, eff, p.label_fractions)
     return Probes(table, embedding, d.y_test, sweep, eff, {"curves": curves, "log": logs})
