@@ -94,6 +94,8 @@ class Mae(Strict):
     lr: float = Field(2e-3, gt=0)
     max_epochs: int = Field(10, ge=1)
     finetune_lr: float = Field(1e-3, gt=0)
+    ablations: bool = Field(True, description="also block / grid masking and a deeper decoder")
+    deep_decoder_depth: int = Field(2, ge=1)
 
 
 class Params(LectureParams):

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from mldm.lectures.l10_visual_representation.common import Digits
 
 SIZES = ("small", "full")  # the labelled training sets: a random few, all
-MAE_NAME, FINETUNE = "mae", "mae_finetune"
+MAE_NAME = "mae"
 
 
 def vit(p, num_classes: int | None = 10):
@@ -38,11 +38,38 @@ def vit(p, num_classes: int | None = 10):
     )
 
 
-def mae(p):
+def variants(p) -> dict[str, dict]:
+    """The MAE runs by role: ``default`` (params' mask and decoder) and, with
+    ``mae.ablations``, the lecture's ablations at small scale (table (f) mask sampling: block,
+    grid; table (a) decoder depth)."""
+    m = p.mae
+    out: dict[str, dict] = {"default": {}}
+    if m.ablations:
+        out |= {
+            "mask_block": {"mask": "block"},
+            "mask_grid": {"mask": "grid"},
+            "decoder_deep": {"decoder_depth": m.deep_decoder_depth},
+        }
+    return out
+
+
+def mae_name(role: str, finetuned: bool = False) -> str:
+    base = MAE_NAME if role == "default" else f"{MAE_NAME}_{role}"
+    return f"{base}_finetune" if finetuned else base
+
+
+def mae(p, mask: str | None = None, decoder_depth: int | None = None):
     from mldm.models import MAE
 
     m = p.mae
-    return MAE(vit(p, None), m.decoder_dim, m.decoder_depth, p.vit.n_heads, m.mask_ratio, m.mask)
+    return MAE(
+        vit(p, None),
+        m.decoder_dim,
+        decoder_depth or m.decoder_depth,
+        p.vit.n_heads,
+        m.mask_ratio,
+        mask or m.mask,
+    )
 
 
 def small_subset(d: Digits, p, seed: int) -> np.ndarray:
@@ -88,35 +115,40 @@ def train(ctx: Context, d: Digits) -> None:
             )
 
     m = p.mae
-    ctx.seeded(10, 9)
-    model = mae(p)
-    with ctx.run(MAE_NAME, mask=m.mask, mask_ratio=m.mask_ratio, decoder_depth=m.decoder_depth):
-        task = fit(
-            model,
-            mean_loss,
-            lambda params: torch.optim.Adam(params, lr=m.lr),
-            array_loader(
-                d.train, np.zeros(len(d.train)), v.batch_size, seed=ctx.seed, dtype=torch.float32
-            ),
-            m.max_epochs,
-        )
-        h = task.history["step_loss"]
-        ctx.save_curve(MAE_NAME, epoch=np.arange(1, len(h) + 1), train_loss=h)
-    ctx.save_module(MAE_NAME, model)
+    for i, (role, change) in enumerate(variants(p).items()):
+        ctx.seeded(10, 9, i)
+        model = mae(p, **change)
+        with ctx.run(mae_name(role), mask=model.mask, decoder_depth=len(model.blocks)):
+            task = fit(
+                model,
+                mean_loss,
+                lambda params: torch.optim.Adam(params, lr=m.lr),
+                array_loader(
+                    d.train,
+                    np.zeros(len(d.train)),
+                    v.batch_size,
+                    seed=ctx.seed,
+                    dtype=torch.float32,
+                ),
+                m.max_epochs,
+            )
+            h = task.history["step_loss"]
+            ctx.save_curve(mae_name(role), epoch=np.arange(1, len(h) + 1), train_loss=h)
+        ctx.save_module(mae_name(role), model)
 
-    ctx.seeded(10, 10)
-    tuned = vit(p)
-    tuned.load_state_dict(model.encoder.state_dict(), strict=False)  # all but the new head
-    ctx.train_classifier(
-        FINETUNE,
-        tuned,
-        _labelled(d, small),
-        eval_sets=(),
-        optimizer=lambda params: torch.optim.Adam(params, lr=m.finetune_lr),
-        max_epochs=v.small_epochs,
-        batch_size=v.batch_size,
-        dtype=torch.float32,
-    )
+        ctx.seeded(10, 10, i)
+        tuned = vit(p)
+        tuned.load_state_dict(model.encoder.state_dict(), strict=False)  # all but the new head
+        ctx.train_classifier(
+            mae_name(role, finetuned=True),
+            tuned,
+            _labelled(d, small),
+            eval_sets=(),
+            optimizer=lambda params: torch.optim.Adam(params, lr=m.finetune_lr),
+            max_epochs=v.small_epochs,
+            batch_size=v.batch_size,
+            dtype=torch.float32,
+        )
 
 
 @dataclass(frozen=True)
@@ -154,15 +186,26 @@ def evaluate(ctx: Context, d: Digits) -> VitMae:
     # the gap on all labels is recorded, not claimed: one seed per model, and a small margin
     ctx.record("vit_vs_cnn", "cnn_minus_vit", small=gap["small"], full=gap["full"])
 
-    model = ctx.load_module(MAE_NAME, mae(p))
     small = small_subset(d, p, ctx.seed)
+    for role, change in variants(p).items():
+        model = ctx.load_module(mae_name(role), mae(p, **change))
 
-    def tokens(x):  # the frozen MAE encoder on the whole image, tokens averaged
-        return model.encoder.encode(x).mean(1)
+        def tokens(x, model=model):  # the frozen MAE encoder on the whole image, tokens averaged
+            return model.encoder.encode(x).mean(1)
 
-    a, b = features(tokens, d.train[small]), features(tokens, d.test)
-    lin = probe(ctx, a, d.y_train[small], b, d.y_test, knn=False)["linear_probe_test_accuracy"]
-    ft = _accuracy(ctx, FINETUNE, vit(p), d)
+        a, b = features(tokens, d.train[small]), features(tokens, d.test)
+        probed = probe(ctx, a, d.y_train[small], b, d.y_test, knn=False)
+        tuned = _accuracy(ctx, mae_name(role, finetuned=True), vit(p), d)
+        ctx.record(
+            "mae_ablation",
+            role,
+            decoder_depth=float(len(model.blocks)),
+            linear_probe_test_accuracy=probed["linear_probe_test_accuracy"],
+            finetune_test_accuracy=tuned,
+        )
+        if role == "default":
+            lin, ft = probed["linear_probe_test_accuracy"], tuned
+    model = ctx.load_module(MAE_NAME, mae(p))
     ctx.record(
         "mae",
         "small",
