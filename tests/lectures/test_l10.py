@@ -70,3 +70,18 @@ def test_moco_keeps_its_key_encoder_frozen(trained):
     assert all(q.requires_grad for q in m.f.parameters())
     cb = contrastive.cosine_schedule(1.0, 4)
     assert cb is not None
+
+
+def test_mae_runs_and_ablations_are_saved(trained):
+    from mldm.lectures.l10_visual_representation import vit_mae
+
+    p = trained.params
+    roles = vit_mae.variants(p)
+    assert list(roles) == ["default", "mask_block", "mask_grid", "decoder_deep"]
+    for role, change in roles.items():
+        m = trained.load_module(vit_mae.mae_name(role), vit_mae.mae(p, **change))
+        assert m.mask == change.get("mask", p.mae.mask)
+        assert len(m.blocks) == change.get("decoder_depth", p.mae.decoder_depth)
+        tuned = trained.load_module(vit_mae.mae_name(role, finetuned=True), vit_mae.vit(p))
+        # fine-tuning started from the MAE encoder and moved it
+        assert not torch.equal(tuned.E, m.encoder.E)
