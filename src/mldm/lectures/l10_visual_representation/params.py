@@ -4,9 +4,10 @@ default profile's values.
 Sizes were chosen by measuring on 2 CPU cores (one thread per stage): 12×12 digits (the
 central 24×24 averaged 2×2, as L14), one small encoder f for every method (two VGG blocks
 16-32 and a dense layer to h ∈ R^64, ~23k parameters), a ViT with D = 32 and 2 blocks, 10
-epochs of SimCLR / MoCo / MAE. Default train + evaluate: 177 s of CPU time (what an idle
-2-core machine takes in wall time with one thread; 8-10 min wall while the cores were shared
-four ways); SimCLR, MoCo and the conv AE are the long ones. Smoke: a few seconds per stage.
+epochs of SimCLR / MoCo / MAE. Default train + evaluate: about 190 s of CPU time (what an
+idle 2-core machine takes in wall time with one thread; 5-10 min wall while the cores were
+shared with other engineers' jobs); SimCLR, MoCo and the conv AE are the long ones. Smoke:
+about 30 s of CPU for both stages.
 Per-model times and throughput: benchmarks/results.json (``l10_visual_representation``).
 """
 

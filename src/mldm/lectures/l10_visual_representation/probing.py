@@ -69,18 +69,18 @@ def evaluate(ctx: Context, d: Digits) -> Probes:
 
     p = ctx.params
     table, feats, embedding = {}, {}, {}
-    for name, f in encoders(ctx).items():
+    frozen = encoders(ctx)
+    for name, f in frozen.items():
         table[name], a, b = _probe_encoder(ctx, f, d)
         feats[name] = (a, b)
         embedding[name] = PCA(n_components=2).fit(a).transform(b)
         ctx.record("probe", name, **table[name])
-    conv, _, _ = _probe_encoder(ctx, encoders(ctx)[supervised.SUPERVISED].conv_features, d)
+    conv, _, _ = _probe_encoder(ctx, frozen[supervised.SUPERVISED].conv_features, d)
     ctx.record("probe", "supervised_last_conv", **conv)
     table["supervised_last_conv"] = conv
 
     # SimCLR: z = g(h) against h, on the main model and every sweep model
-    g = contrastive.load_g(ctx, contrastive.SIMCLR)
-    f = contrastive.load_f(ctx, contrastive.SIMCLR)
+    f, g = frozen[contrastive.SIMCLR], contrastive.load_g(ctx, contrastive.SIMCLR)
     z, _, _ = _probe_encoder(ctx, lambda x: g(f(x)), d)
     table["simclr_z"] = z
     ctx.record("probe", "simclr_z", **z)
