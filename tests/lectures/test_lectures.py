@@ -56,13 +56,23 @@ def test_lecture_claims_hold_on_default_profile(workspace, lecture_id):
     assert (workspace / "mlflow.db").is_file()
 
 
+# Lecture claims the default profile measures and does not reproduce at its scale: the report
+# shows them as FAIL with the measured value, the README says why. Listed here so that a new
+# failure still fails the suite, and so that one that starts to pass is taken off the list.
+NOT_REPRODUCED: dict[str, dict[str, str]] = {}
+
+
 @pytest.mark.parametrize("lecture_id", sorted(SMOKE_ONLY))
 def test_committed_metrics_pass(root, lecture_id):
-    """The metrics ``dvc repro`` committed for the default profile: every claim passed."""
+    """The metrics ``dvc repro`` committed for the default profile: every claim passed but
+    those :data:`NOT_REPRODUCED` names, which still fail."""
     metrics = read_json(root / "metrics" / f"{lecture_id}.json")
     assert set(metrics["claims"]) == set(lectures.get(lecture_id).CLAIMS.claims)
+    known = NOT_REPRODUCED.get(lecture_id, {})
     failed = {k: c["measured"] for k, c in metrics["claims"].items() if not c["passed"]}
-    assert not failed, failed
+    assert not failed.keys() - known.keys(), failed
+    reproduced = sorted(known.keys() - failed.keys())
+    assert not reproduced, f"{reproduced} pass now: take them off NOT_REPRODUCED"
 
 
 def test_importing_the_lectures_loads_no_heavy_library():
