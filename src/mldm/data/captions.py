@@ -74,7 +74,7 @@ N_TRAIN_SHAPES, N_TRAIN_DIGITS = 3000, 1000
 N_TEST_SHAPES, N_TEST_DIGITS = 960, 400
 N_TEST = N_TEST_SHAPES + N_TEST_DIGITS
 CORRUPTED = 0.3  # share of training captions swapped for another scene's (CapFilt's noise)
-SHAPE_SIZES = {0: 2.6, 1: 4.2}  # radius in pixels of small / large (± 0.3 jitter)
+SHAPE_SIZES = {0: 3.0, 1: 4.6}  # radius in pixels of small / large (± 0.3 jitter)
 
 
 def vocabulary() -> list[str]:
@@ -107,9 +107,9 @@ def _masks(shape, cx, cy, r):
     r = r[:, None, None]
     s = shape[:, None, None]
     circle = dx**2 + dy**2 <= r**2
-    square = np.maximum(np.abs(dx), np.abs(dy)) <= 0.8 * r
-    triangle = (dy <= 0.8 * r) & (dy >= -r) & (np.abs(dx) <= (dy + r) * 0.55)
-    arm = 0.35 * r
+    square = np.maximum(np.abs(dx), np.abs(dy)) <= 0.9 * r
+    triangle = (dy <= 0.9 * r) & (dy >= -r) & (np.abs(dx) <= (dy + r) * 0.6)
+    arm = 0.3 * r
     cross = ((np.abs(dx) <= arm) & (np.abs(dy) <= r)) | ((np.abs(dy) <= arm) & (np.abs(dx) <= r))
     return np.select([s == 0, s == 1, s == 2, s == 3], [circle, square, triangle, cross])
 
@@ -131,7 +131,7 @@ def shape_scenes(n: int, combos: np.ndarray, rng: np.random.Generator):
     r = np.where(size == 1, SHAPE_SIZES[1], SHAPE_SIZES[0]) + rng.uniform(-0.3, 0.3, n)
     half = SIDE / 2
     cx = np.where(position == 1, 1.5 * half, 0.5 * half) + rng.uniform(-1, 1, n)
-    cy = half + rng.uniform(-2, 2, n)
+    cy = half + rng.uniform(-1.5, 1.5, n)
     images = _paint(_masks(shape, cx.astype(np.float32), cy.astype(np.float32), r), colour, rng)
     record = np.stack([np.zeros(n), shape, colour, size, position, np.zeros(n)], 1)
     return images, record.astype(np.int64)

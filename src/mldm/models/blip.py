@@ -83,6 +83,22 @@ class MultiHeadAttention(nn.Module):
             self.b_O.copy_(mha.out_proj.bias)
         return self
 
+    def to_torch(self) -> nn.MultiheadAttention:
+        """An ``nn.MultiheadAttention`` (batch first) holding a copy of these weights."""
+        d_c = self.W_K.shape[1]
+        mha = nn.MultiheadAttention(self.d_model, self.h, kdim=d_c, vdim=d_c, batch_first=True)
+        with torch.no_grad():
+            if mha._qkv_same_embed_dim:
+                mha.in_proj_weight.copy_(torch.cat([self.W_Q, self.W_K, self.W_V]))
+            else:
+                mha.q_proj_weight.copy_(self.W_Q)
+                mha.k_proj_weight.copy_(self.W_K)
+                mha.v_proj_weight.copy_(self.W_V)
+            mha.in_proj_bias.copy_(torch.cat([self.b_Q, self.b_K, self.b_V]))
+            mha.out_proj.weight.copy_(self.W_O)
+            mha.out_proj.bias.copy_(self.b_O)
+        return mha.eval()
+
 
 class GroundedBlock(nn.Module):
     r"""Pre-norm block: $x \leftarrow x + \mathrm{SA}(\mathrm{LN}(x))$ (causal or not),

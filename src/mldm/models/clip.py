@@ -19,8 +19,9 @@ Zero-shot classification (lines 5335-5337): the class names become prompts, thei
 embeddings the classifier's weights; the prediction is the prompt closest to the image.
 
 The text encoder is lecture 6's post-norm :class:`~mldm.models.attention.TransformerEncoderBlock`
-stack over word embeddings plus the sinusoidal encoding, read at a [CLS] token (BERT's, line
-5169). The image encoder is any module giving one feature vector per image (the lecture's ViT,
+stack over word embeddings plus the sinusoidal encoding; the sentence feature is the mean of
+its token states (a [CLS] token, BERT's, line 5169, is kept first; at this scale its state
+alone learned only the caption's word order and position words). The image encoder is any module giving one feature vector per image (the lecture's ViT,
 :class:`mldm.models.ViT`, in the L12 stage).
 """
 
@@ -93,10 +94,16 @@ class TextTransformer(nn.Module):
             z = block(z, pad)
         return z
 
+    def pool(self, tokens: Tensor) -> Tensor:
+        """The sentence feature (N, d_model): the mean of the non-padding token states
+        ([CLS] and [EOS] included)."""
+        keep = (tokens != PAD).unsqueeze(-1).to(self.PE.dtype)
+        return (self.forward(tokens) * keep).sum(1) / keep.sum(1)
+
 
 class CLIP(nn.Module):
     r"""$\text{logits} = e^{t}\, I_e T_e^\top$ with $I_e = \mathrm{norm}(f_I(x) W_i)$,
-    $T_e = \mathrm{norm}(f_T(\text{text})_{[CLS]} W_t)$; $t$ starts at $\log(1/0.07)$ (the
+    $T_e = \mathrm{norm}(\bar f_T(\text{text}) W_t)$ (the mean of the text's token states); $t$ starts at $\log(1/0.07)$ (the
     paper's) and $e^t$ is capped at 100 as in the paper."""
 
     def __init__(
@@ -121,7 +128,7 @@ class CLIP(nn.Module):
         return nn.functional.normalize(self.W_i(self.image_encoder(x)), dim=-1)
 
     def encode_text(self, tokens: Tensor) -> Tensor:
-        return nn.functional.normalize(self.W_t(self.text_encoder(tokens)[:, 0]), dim=-1)
+        return nn.functional.normalize(self.W_t(self.text_encoder.pool(tokens)), dim=-1)
 
     def forward(self, x: Tensor, tokens: Tensor) -> Tensor:
         """(N, N) logits between the N images and the N texts."""
