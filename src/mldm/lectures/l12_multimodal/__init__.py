@@ -39,8 +39,7 @@ DATASETS = ("captions",)
 def train(ctx: Context) -> None:
     s = scenes(ctx)
     objectives.train(ctx, s)
-    blip.train(ctx, s)
-    capfilt.train(ctx, s)
+    capfilt.train(ctx, s, blip.train(ctx, s))
 
 
 def evaluate(ctx: Context) -> None:

@@ -29,8 +29,10 @@ def name(negatives: str, run: int) -> str:
     return f"blip_{negatives}" if run == 0 else f"blip_{negatives}_seed{run}"
 
 
-def train(ctx: Context, s: Scenes) -> None:
+def train(ctx: Context, s: Scenes):
+    """Train every BLIP; returns the hard-negative seed-0 model (CapFilt's starting point)."""
     p = ctx.params
+    first = None
     for i, negatives in enumerate(NEGATIVES):
         for run in range(p.blip.seeds):
             ctx.seeded(10 + i, run=run)
@@ -38,6 +40,8 @@ def train(ctx: Context, s: Scenes) -> None:
             common.train(ctx, name(negatives, run), model, s.x_train, s.tokens_train,
                          epochs=p.blip.epochs, seed=ctx.seed + run, negatives=negatives)  # fmt: skip
             ctx.save_module(name(negatives, run), model)
+            first = first or model
+    return first
 
 
 def load(ctx: Context, negatives: str = "hard", run: int = 0, artifact: str | None = None):

@@ -48,7 +48,8 @@ def bootstrap(s: Scenes, sets: dict[str, np.ndarray], setting: str):
     return torch.cat(xs), torch.cat(ts)
 
 
-def train(ctx: Context, s: Scenes) -> None:
+def train(ctx: Context, s: Scenes, model) -> None:
+    """``model``: the pretrained BLIP (hard negatives, seed 0), fine-tuned here in place."""
     import torch
 
     from mldm.io import save_npz
@@ -57,7 +58,7 @@ def train(ctx: Context, s: Scenes) -> None:
     p = ctx.params
     c = p.capfilt
     human, web = _split(s, c.n_clean)
-    model = ctx.load_module(blip.name("hard", 0), common.blip(p)).train()
+    model.train()
     ctx.seeded(20)
     common.train(ctx, FINETUNED, model, s.x_train[human], s.true_train[human],
                  epochs=c.finetune_epochs, seed=ctx.seed)  # fmt: skip

@@ -200,9 +200,9 @@ def _loss(out, _y):
     return out
 
 
-def train(ctx: Context, name: str, objective, x, tokens, *, epochs: int, seed: int,
+def train(ctx: Context, name: str, model, x, tokens, *, epochs: int, seed: int,
           on_epoch=None, lr: float | None = None, **tags) -> dict[str, list[float]]:  # fmt: skip
-    """Train ``objective`` (a module ``(x, tokens) -> loss``) on the pairs with Adam and
+    """Train ``model`` (an objective, a module ``(x, tokens) -> loss``) on the pairs with Adam and
     Lightning; ``on_epoch()`` runs after every epoch (its values become a column
     ``on_epoch`` of the curve). Saves the curve; returns the history."""
     import torch
@@ -215,16 +215,16 @@ def train(ctx: Context, name: str, objective, x, tokens, *, epochs: int, seed: i
 
     class Every(Callback):
         def on_train_epoch_end(self, trainer, pl_module):
-            objective.eval()
+            model.eval()
             with torch.no_grad():
                 values.append(float(on_epoch()))
-            objective.train()
+            model.train()
 
     rows = pack(x, tokens)
     loader = array_loader(rows, np.zeros(len(rows)), p.batch_size, seed=seed, dtype=torch.float32)
     with ctx.run(name, epochs=epochs, lr=lr or p.lr, **tags):
         task = fit(
-            _packed(objective),
+            _packed(model),
             _loss,
             lambda params: torch.optim.Adam(params, lr=lr or p.lr),
             loader,
