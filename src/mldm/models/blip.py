@@ -140,10 +140,12 @@ class GroundedText(nn.Module):
         )
         self.ln = LayerNorm(d)
 
-    def forward(self, tokens: Tensor, image: Tensor, causal: bool) -> Tensor:
-        """tokens (N, T), image tokens (N, S, d_image) -> (N, T, d)."""
+    def forward(self, tokens: Tensor, image: Tensor, causal: bool, z: Tensor | None = None) -> Tensor:
+        """tokens (N, T), image tokens (N, S, d_image) -> (N, T, d). ``z``: the input states
+        (default the word embeddings plus positions)."""
         T = tokens.shape[1]
-        z = self.embed(tokens) * math.sqrt(self.d_model) + self.pos[:T]
+        if z is None:
+            z = self.embed(tokens) + self.pos[:T]  # pre-norm: no √d scaling (as GPT)
         keep = (tokens != PAD)[:, None, None, :]  # (N, 1, 1, T): never attend to padding
         if causal:
             keep = keep & torch.ones(T, T, dtype=torch.bool, device=tokens.device).tril()
@@ -193,7 +195,8 @@ class BLIP(nn.Module):
 
     def itm_logits(self, tokens: Tensor, image: Tensor) -> Tensor:
         """(N, 2) no-match / match logits from the bidirectional grounded encoder's [CLS]."""
-        return self.itm_head(self.grounded(tokens, image, causal=False)[:, 0])
+        z = self.clip.text_encoder(tokens)  # the unimodal text encoder's states (BLIP's sharing)
+        return self.itm_head(self.grounded(tokens, image, causal=False, z=z)[:, 0])
 
     def lm_loss(self, tokens: Tensor, image: Tensor) -> Tensor:
         logits = self.lm_logits(tokens[:, :-1], image)
