@@ -34,6 +34,7 @@ LECTURES = {
     "l07_training": ("digits", "mnist", "mnist1d"),
     "l08_trees": ("breast_cancer", "wine", "digits"),
     "l09_kmeans_pca": ("digits", "lfw_faces", "camera"),
+    "l12_multimodal": ("captions",),
     "l13_gmm_em": ("iris", "wine"),
     "l14_diffusion": ("mnist",),
 }

@@ -18,7 +18,9 @@ from mldm.config import set_profile
 from mldm.io import read_json
 from mldm.lectures.runner import run_stage
 
-SMOKE_ONLY = {"l06_neural_networks", "l07_training", "l13_vae", "l14_diffusion"}
+SMOKE_ONLY = {
+    "l06_neural_networks", "l07_training", "l12_multimodal", "l13_vae", "l14_diffusion"
+}  # fmt: skip
 
 
 @pytest.fixture

@@ -38,7 +38,7 @@ def test_clip_logits_are_scaled_cosines_and_temperature_learns():
     tok = torch.tensor([[1, 4, 5, 2, 0, 0]] * 2 + [[1, 6, 2, 0, 0, 0]] * 2)
     logits = clip(x, tok)
     i = F.normalize(clip.W_i(enc(x)), dim=-1)
-    t = F.normalize(clip.W_t(clip.text_encoder(tok)[:, 0]), dim=-1)
+    t = F.normalize(clip.W_t(clip.text_encoder.pool(tok)), dim=-1)
     assert torch.allclose(logits, (1 / 0.07) * i @ t.T, atol=1e-5)
     contrastive_loss(logits).backward()
     assert clip.t.grad is not None and clip.t.grad.abs() > 0
@@ -47,8 +47,8 @@ def test_clip_logits_are_scaled_cosines_and_temperature_learns():
 def test_padding_does_not_change_the_text_feature():
     torch.manual_seed(1)
     enc = TextTransformer(10, 16, 2, 32, 2, 8).eval()
-    a = enc(torch.tensor([[1, 4, 5, 2]]))[:, 0]
-    b = enc(torch.tensor([[1, 4, 5, 2, 0, 0, 0, 0]]))[:, 0]
+    a = enc.pool(torch.tensor([[1, 4, 5, 2]]))
+    b = enc.pool(torch.tensor([[1, 4, 5, 2, 0, 0, 0, 0]]))
     assert torch.allclose(a, b, atol=1e-5)
 
 

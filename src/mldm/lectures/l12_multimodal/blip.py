@@ -167,7 +167,7 @@ def evaluate(ctx: Context, s: Scenes) -> BlipResults:
     acc = attribute_accuracy(parse(generated), a)
     texts = common.decode(generated)
     bleu = bleu4(texts, a)
-    ctx.record("captioner", "blip_hard", bleu_4=bleu,
+    ctx.record("captioner", "blip_hard", bleu4=bleu,
                **{f"test_{k}_accuracy": v for k, v in acc.items()})  # fmt: skip
     ctx.measure("captions_state_the_scene", acc["all"])
     ex = list(range(8))

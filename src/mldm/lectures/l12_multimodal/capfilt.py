@@ -129,8 +129,8 @@ def evaluate(ctx: Context, s: Scenes) -> CapFiltResults:
         n_pairs[setting] = len(bootstrap(s, sets, setting)[0])
         c, f = SETTINGS[setting]
         ctx.record("capfilt", setting, captioner=int(c), filter=int(f), n_pairs=n_pairs[setting],
-                   image_to_text_recall_at_1=r["image_to_text"],
-                   text_to_image_recall_at_1=r["text_to_image"])  # fmt: skip
+                   image_to_text_r1=r["image_to_text"],
+                   text_to_image_r1=r["text_to_image"])  # fmt: skip
     mean = {k: (v["image_to_text"] + v["text_to_image"]) / 2 for k, v in recall.items()}
     ctx.measure("capfilt_improves_recall", mean["captioner_filter"] - mean["noisy"])
     return CapFiltResults(removed, kept, recall, n_pairs)

@@ -98,9 +98,9 @@ def evaluate(ctx: Context, s: Scenes) -> ClipResults:
         "text_to_image": recall_at_k(sim.T, KS, positives=pos.T),
     }
     for direction, r in retrieval.items():
-        ctx.record("retrieval", direction, **{f"recall_at_{k}": float(v) for k, v in r.items()})
+        ctx.record("retrieval", direction, **{f"r{k}": float(v) for k, v in r.items()})
     # the chance level of R@1 with these positives: the mean share of positives per query
-    ctx.record("retrieval", "chance", recall_at_1=float(pos.mean(1).mean()))
+    ctx.record("retrieval", "chance", r1=float(pos.mean(1).mean()))
 
     # linear probe of the digit class on digit scenes: CLIP's image features vs raw pixels
     tr, te = s.a_train["kind"] == 1, a["kind"] == 1

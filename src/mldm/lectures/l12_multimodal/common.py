@@ -45,6 +45,7 @@ def tokenizer():
 
     vocab = {w: i for i, w in enumerate([*SPECIALS, *cap.vocabulary()])}
     tok = Tokenizer(WordLevel(vocab, unk_token="[PAD]"))
+    tok.add_special_tokens(list(SPECIALS))
     tok.pre_tokenizer = WhitespaceSplit()
     tok.post_processor = TemplateProcessing(
         single="[CLS] $A [EOS]", special_tokens=[("[CLS]", 1), ("[EOS]", 2)]
