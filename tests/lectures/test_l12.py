@@ -65,7 +65,9 @@ def test_shapes_are_drawn_where_the_caption_says(generated):
     right = shapes & (a["position"] == 1)
     assert centre[left].max() < cap.SIDE / 2 < centre[right].min()
     area = (ink > 0.3).sum((1, 2))
-    assert np.median(area[shapes & (a["size"] == 1)]) > 1.5 * np.median(area[shapes & (a["size"] == 0)])
+    assert np.median(area[shapes & (a["size"] == 1)]) > 1.5 * np.median(
+        area[shapes & (a["size"] == 0)]
+    )
     # the colour painted is the colour named: the nearest palette colour to the mean ink
     rgb = (images * (ink[:, None] > 0.3)).sum((2, 3)) / (ink > 0.3).sum((1, 2))[:, None]
     nearest = ((rgb[:, None, :] - cap.RGB[None]) ** 2).sum(2).argmin(1)
@@ -74,8 +76,13 @@ def test_shapes_are_drawn_where_the_caption_says(generated):
 
 def test_tokens_round_trip_and_prompts():
     a = {k: np.array([0, 1]) for k in cap.RECORD}
-    a |= {"kind": np.array([0, 1]), "shape": np.array([2, 0]), "colour": np.array([3, 5]),
-          "digit": np.array([0, 7]), "template": np.array([0, 1])}  # fmt: skip
+    a |= {
+        "kind": np.array([0, 1]),
+        "shape": np.array([2, 0]),
+        "colour": np.array([3, 5]),
+        "digit": np.array([0, 7]),
+        "template": np.array([0, 1]),
+    }
     tok = common.caption_tokens(a)
     assert tok.shape == (2, common.MAX_LEN) and (tok[:, 0] == 1).all()
     assert common.decode(tok) == [
@@ -89,9 +96,14 @@ def test_tokens_round_trip_and_prompts():
 
 
 def test_parse_and_attribute_accuracy():
-    truth = {"kind": np.array([0, 1]), "shape": np.array([2, 0]), "colour": np.array([3, 5]),
-             "size": np.array([0, 0]), "position": np.array([0, 1]),
-             "digit": np.array([0, 7])}  # fmt: skip
+    truth = {
+        "kind": np.array([0, 1]),
+        "shape": np.array([2, 0]),
+        "colour": np.array([3, 5]),
+        "size": np.array([0, 0]),
+        "position": np.array([0, 1]),
+        "digit": np.array([0, 7]),
+    }
     good = common.encode(["a small yellow triangle on the left", "on the right a cyan seven"])
     bad = common.encode(["a small yellow circle on the left", "on the left a cyan seven"])
     assert blip.attribute_accuracy(blip.parse(good), truth)["all"] == 1.0
@@ -119,10 +131,23 @@ def test_same_record_is_a_retrieval_positive():
 
 def test_capfilt_sets_combine_as_the_lecture_table():
     n = 10
-    s = common.Scenes(torch.zeros(n, *cap.IMAGE_SHAPE), None, {}, {}, None, None,
-                      torch.full((n, 4), 7), torch.full((n, 4), 8), None)  # fmt: skip
-    sets = {"n_clean": np.array(3), "web_keep": np.array([1, 0, 1, 1, 0, 1, 1], bool),
-            "synthetic": np.full((7, 4), 9), "synthetic_keep": np.array([1, 1, 0, 0, 0, 0, 0], bool)}  # fmt: skip
+    s = common.Scenes(
+        torch.zeros(n, *cap.IMAGE_SHAPE),
+        None,
+        {},
+        {},
+        None,
+        None,
+        torch.full((n, 4), 7),
+        torch.full((n, 4), 8),
+        None,
+    )
+    sets = {
+        "n_clean": np.array(3),
+        "web_keep": np.array([1, 0, 1, 1, 0, 1, 1], bool),
+        "synthetic": np.full((7, 4), 9),
+        "synthetic_keep": np.array([1, 1, 0, 0, 0, 0, 0], bool),
+    }
     sizes = {k: len(capfilt.bootstrap(s, sets, k)[0]) for k in capfilt.SETTINGS}
     assert sizes == {"noisy": 10, "filter": 8, "captioner": 17, "captioner_filter": 10}
     _, tok = capfilt.bootstrap(s, sets, "captioner_filter")

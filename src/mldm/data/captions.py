@@ -35,10 +35,16 @@ N_PIXELS = CHANNELS * SIDE * SIDE
 SHAPES = ("circle", "square", "triangle", "cross")
 COLOURS = ("red", "green", "blue", "yellow", "magenta", "cyan")
 RGB = np.array(
-    [[0.9, 0.1, 0.1], [0.1, 0.8, 0.1], [0.15, 0.25, 0.95], [0.9, 0.85, 0.1], [0.85, 0.1, 0.85],
-     [0.1, 0.85, 0.85]],
+    [
+        [0.9, 0.1, 0.1],
+        [0.1, 0.8, 0.1],
+        [0.15, 0.25, 0.95],
+        [0.9, 0.85, 0.1],
+        [0.85, 0.1, 0.85],
+        [0.1, 0.85, 0.85],
+    ],
     dtype=np.float32,
-)  # fmt: skip
+)
 SIZES = ("small", "large")
 POSITIONS = ("left", "right")
 DIGIT_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")

@@ -23,8 +23,6 @@ with the keys and values taken from another sequence).
 
 from __future__ import annotations
 
-import math
-
 import torch
 from torch import Tensor, nn
 
@@ -77,7 +75,9 @@ class MultiHeadAttention(nn.Module):
                 Wq, Wk, Wv = mha.q_proj_weight, mha.k_proj_weight, mha.v_proj_weight
             for dst, src in zip((self.W_Q, self.W_K, self.W_V), (Wq, Wk, Wv), strict=True):
                 dst.copy_(src)
-            for dst, src in zip((self.b_Q, self.b_K, self.b_V), mha.in_proj_bias.chunk(3)):
+            for dst, src in zip(
+                (self.b_Q, self.b_K, self.b_V), mha.in_proj_bias.chunk(3), strict=True
+            ):
                 dst.copy_(src)
             self.W_O.copy_(mha.out_proj.weight)
             self.b_O.copy_(mha.out_proj.bias)
@@ -102,7 +102,8 @@ class MultiHeadAttention(nn.Module):
 
 class GroundedBlock(nn.Module):
     r"""Pre-norm block: $x \leftarrow x + \mathrm{SA}(\mathrm{LN}(x))$ (causal or not),
-    $x \leftarrow x + \mathrm{CA}(\mathrm{LN}(x), I)$, $x \leftarrow x + \mathrm{MLP}(\mathrm{LN}(x))$."""
+    $x \leftarrow x + \mathrm{CA}(\mathrm{LN}(x), I)$,
+    $x \leftarrow x + \mathrm{MLP}(\mathrm{LN}(x))$."""
 
     def __init__(self, d_model: int, n_heads: int, d_ff: int, d_image: int) -> None:
         super().__init__()
@@ -140,7 +141,9 @@ class GroundedText(nn.Module):
         )
         self.ln = LayerNorm(d)
 
-    def forward(self, tokens: Tensor, image: Tensor, causal: bool, z: Tensor | None = None) -> Tensor:
+    def forward(
+        self, tokens: Tensor, image: Tensor, causal: bool, z: Tensor | None = None
+    ) -> Tensor:
         """tokens (N, T), image tokens (N, S, d_image) -> (N, T, d). ``z``: the input states
         (default the word embeddings plus positions)."""
         T = tokens.shape[1]

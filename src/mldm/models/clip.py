@@ -12,7 +12,8 @@ pairs (lines 5316-5319), all three here on one image encoder:
    L2-normalized: $I_e = \mathrm{norm}(f_I(x) W_i)$, $T_e = \mathrm{norm}(f_T(t) W_t)$;
    logits $= I_e T_e^\top \cdot e^{t}$ with a learnable temperature $t$; the loss is taken
    along both dimensions (line 5324, "分别沿文本和图像维度进行对比训练"):
-   $\mathcal{L} = \tfrac12[\mathrm{CE}_{rows}(\text{logits}, i) + \mathrm{CE}_{cols}(\text{logits}, i)]$,
+   $\mathcal{L} = \tfrac12[\mathrm{CE}_{rows}(\text{logits}, i)
+   + \mathrm{CE}_{cols}(\text{logits}, i)]$,
    the i-th image's text being the i-th (the paper's pseudo-code, Figure 3).
 
 Zero-shot classification (lines 5335-5337): the class names become prompts, their text
@@ -21,8 +22,9 @@ embeddings the classifier's weights; the prediction is the prompt closest to the
 The text encoder is lecture 6's post-norm :class:`~mldm.models.attention.TransformerEncoderBlock`
 stack over word embeddings plus the sinusoidal encoding; the sentence feature is the mean of
 its token states (a [CLS] token, BERT's, line 5169, is kept first; at this scale its state
-alone learned only the caption's word order and position words). The image encoder is any module giving one feature vector per image (the lecture's ViT,
-:class:`mldm.models.ViT`, in the L12 stage).
+alone learned only the caption's word order and position words). The image encoder is any
+module giving one feature vector per image (the lecture's ViT, :class:`mldm.models.ViT`, in
+the L12 stage).
 """
 
 from __future__ import annotations
@@ -103,8 +105,8 @@ class TextTransformer(nn.Module):
 
 class CLIP(nn.Module):
     r"""$\text{logits} = e^{t}\, I_e T_e^\top$ with $I_e = \mathrm{norm}(f_I(x) W_i)$,
-    $T_e = \mathrm{norm}(\bar f_T(\text{text}) W_t)$ (the mean of the text's token states); $t$ starts at $\log(1/0.07)$ (the
-    paper's) and $e^t$ is capped at 100 as in the paper."""
+    $T_e = \mathrm{norm}(\bar f_T(\text{text}) W_t)$ (the mean of the text's token states);
+    $t$ starts at $\log(1/0.07)$ (the paper's) and $e^t$ is capped at 100 as in the paper."""
 
     def __init__(
         self,

@@ -37,8 +37,16 @@ def train(ctx: Context, s: Scenes):
         for run in range(p.blip.seeds):
             ctx.seeded(10 + i, run=run)
             model = common.blip(p, hard=negatives == "hard")
-            common.train(ctx, name(negatives, run), model, s.x_train, s.tokens_train,
-                         epochs=p.blip.epochs, seed=ctx.seed + run, negatives=negatives)  # fmt: skip
+            common.train(
+                ctx,
+                name(negatives, run),
+                model,
+                s.x_train,
+                s.tokens_train,
+                epochs=p.blip.epochs,
+                seed=ctx.seed + run,
+                negatives=negatives,
+            )
             ctx.save_module(name(negatives, run), model)
             first = first or model
     return first
@@ -75,8 +83,13 @@ def itm_accuracy(model, x, pos_tokens, neg_tokens) -> float:
 
 def _lookup(attr: str) -> np.ndarray:
     """Token id -> the value of ``attr`` that word names (-1 for other words)."""
-    words = {"shape": cap.SHAPES, "colour": cap.COLOURS, "size": cap.SIZES,
-             "position": cap.POSITIONS, "digit": cap.DIGIT_WORDS}[attr]  # fmt: skip
+    words = {
+        "shape": cap.SHAPES,
+        "colour": cap.COLOURS,
+        "size": cap.SIZES,
+        "position": cap.POSITIONS,
+        "digit": cap.DIGIT_WORDS,
+    }[attr]
     vocab = [*common.SPECIALS, *cap.vocabulary()]
     return np.array([words.index(w) if w in words else -1 for w in vocab])
 
@@ -152,14 +165,19 @@ def evaluate(ctx: Context, s: Scenes) -> BlipResults:
             easy.append(itm_accuracy(m, s.x_test, s.tokens_test, shuffled))
         itm[negatives] = accs
         o, e = common.over_seeds(accs), common.over_seeds(easy)
-        ctx.record("itm", f"{negatives}_negatives",
-                   test_accuracy_one_word_negatives_mean=o["mean"],
-                   test_accuracy_one_word_negatives_sd=o["sd"],
-                   test_accuracy_random_negatives_mean=e["mean"],
-                   test_accuracy_random_negatives_sd=e["sd"], seeds=p.blip.seeds)  # fmt: skip
+        ctx.record(
+            "itm",
+            f"{negatives}_negatives",
+            test_accuracy_one_word_negatives_mean=o["mean"],
+            test_accuracy_one_word_negatives_sd=o["sd"],
+            test_accuracy_random_negatives_mean=e["mean"],
+            test_accuracy_random_negatives_sd=e["sd"],
+            seeds=p.blip.seeds,
+        )
     h, r = common.over_seeds(itm["hard"]), common.over_seeds(itm["random"])
-    ctx.measure("itm_hard_negatives_better",
-                h["mean"] - r["mean"] - 2 * float(np.hypot(h["se"], r["se"])))  # fmt: skip
+    ctx.measure(
+        "itm_hard_negatives_better", h["mean"] - r["mean"] - 2 * float(np.hypot(h["se"], r["se"]))
+    )
 
     captioner = load(ctx, "hard")
     ctx.measure("cross_attention_matches_torch", cross_attention_gap(captioner, s))
@@ -167,10 +185,14 @@ def evaluate(ctx: Context, s: Scenes) -> BlipResults:
     acc = attribute_accuracy(parse(generated), a)
     texts = common.decode(generated)
     bleu = bleu4(texts, a)
-    ctx.record("captioner", "blip_hard", bleu4=bleu,
-               **{f"test_{k}_accuracy": v for k, v in acc.items()})  # fmt: skip
+    ctx.record(
+        "captioner", "blip_hard", bleu4=bleu, **{f"test_{k}_accuracy": v for k, v in acc.items()}
+    )
     ctx.measure("captions_state_the_scene", acc["all"])
     ex = list(range(8))
-    examples = {"images": s.x_test[ex].numpy(), "captions": [texts[i] for i in ex],
-                "truth": common.decode(s.tokens_test[ex])}  # fmt: skip
+    examples = {
+        "images": s.x_test[ex].numpy(),
+        "captions": [texts[i] for i in ex],
+        "truth": common.decode(s.tokens_test[ex]),
+    }
     return BlipResults(itm, acc, bleu, examples)

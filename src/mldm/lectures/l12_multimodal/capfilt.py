@@ -20,8 +20,12 @@ if TYPE_CHECKING:
     from mldm.lectures.l12_multimodal.common import Scenes
 
 # (captioner, filter) of each bootstrapped set, the lecture's C and F columns
-SETTINGS = {"noisy": (False, False), "filter": (False, True), "captioner": (True, False),
-            "captioner_filter": (True, True)}  # fmt: skip
+SETTINGS = {
+    "noisy": (False, False),
+    "filter": (False, True),
+    "captioner": (True, False),
+    "captioner_filter": (True, True),
+}
 FINETUNED = "capfilt_blip"
 SETS = "capfilt_sets.npz"
 
@@ -60,27 +64,50 @@ def train(ctx: Context, s: Scenes, model) -> None:
     human, web = _split(s, c.n_clean)
     model.train()
     ctx.seeded(20)
-    common.train(ctx, FINETUNED, model, s.x_train[human], s.true_train[human],
-                 epochs=c.finetune_epochs, seed=ctx.seed)  # fmt: skip
+    common.train(
+        ctx,
+        FINETUNED,
+        model,
+        s.x_train[human],
+        s.true_train[human],
+        epochs=c.finetune_epochs,
+        seed=ctx.seed,
+    )
     ctx.save_module(FINETUNED, model)
     model.eval()
     with torch.no_grad():
         web_p = model.match_probability(s.x_train[web], s.tokens_train[web]).numpy()
         synthetic = model.generate(s.x_train[web], common.MAX_LEN)
         syn_p = model.match_probability(s.x_train[web], synthetic).numpy()
-    sets = {"n_clean": np.array(len(human)), "web_p": web_p, "web_keep": web_p >= c.threshold,
-            "synthetic": synthetic.numpy(), "synthetic_p": syn_p,
-            "synthetic_keep": syn_p >= c.threshold}  # fmt: skip
+    sets = {
+        "n_clean": np.array(len(human)),
+        "web_p": web_p,
+        "web_keep": web_p >= c.threshold,
+        "synthetic": synthetic.numpy(),
+        "synthetic_p": syn_p,
+        "synthetic_keep": syn_p >= c.threshold,
+    }
     save_npz(ctx.out_dir / SETS, **sets)
 
     for i, setting in enumerate(SETTINGS):
         x, tok = bootstrap(s, sets, setting)
         # the same number of steps on every set: c.steps batches drawn from it
-        rows = np.random.default_rng([ctx.seed, 12, 30 + i]).integers(0, len(x), c.steps * p.batch_size)
+        rows = np.random.default_rng([ctx.seed, 12, 30 + i]).integers(
+            0, len(x), c.steps * p.batch_size
+        )
         ctx.seeded(30 + i)
         obj = ContrastiveObjective(common.clip(p))
-        common.train(ctx, f"clip_{setting}", obj, x[rows], tok[rows], epochs=1, seed=ctx.seed,
-                     setting=setting, n_pairs=len(x))  # fmt: skip
+        common.train(
+            ctx,
+            f"clip_{setting}",
+            obj,
+            x[rows],
+            tok[rows],
+            epochs=1,
+            seed=ctx.seed,
+            setting=setting,
+            n_pairs=len(x),
+        )
         ctx.save_module(f"clip_{setting}", obj)
 
 
@@ -110,10 +137,16 @@ def evaluate(ctx: Context, s: Scenes) -> CapFiltResults:
     stated = blip.parse(sets["synthetic"])
     truth = {k: v[web] for k, v in s.a_train.items()}
     syn_acc = blip.attribute_accuracy(stated, truth)
-    ctx.record("capfilt", "filter", noise_removed=removed, clean_kept=kept,
-               web_pairs_kept=float(keep.mean()), corrupted_share=float(corrupted.mean()),
-               synthetic_kept=float(sets["synthetic_keep"].mean()),
-               synthetic_caption_all_attributes_accuracy=syn_acc["all"])  # fmt: skip
+    ctx.record(
+        "capfilt",
+        "filter",
+        noise_removed=removed,
+        clean_kept=kept,
+        web_pairs_kept=float(keep.mean()),
+        corrupted_share=float(corrupted.mean()),
+        synthetic_kept=float(sets["synthetic_keep"].mean()),
+        synthetic_caption_all_attributes_accuracy=syn_acc["all"],
+    )
     ctx.measure("capfilt_removes_most_noise", removed)
     ctx.measure("capfilt_keeps_clean_pairs", kept)
 
@@ -123,14 +156,22 @@ def evaluate(ctx: Context, s: Scenes) -> CapFiltResults:
         clip = ctx.load_module(f"clip_{setting}", ContrastiveObjective(common.clip(p))).clip
         with torch.no_grad():
             sim = (clip.encode_image(s.x_test) @ clip.encode_text(s.tokens_test).T).numpy()
-        r = {"image_to_text": float(recall_at_k(sim, 1, positives=pos)),
-             "text_to_image": float(recall_at_k(sim.T, 1, positives=pos.T))}  # fmt: skip
+        r = {
+            "image_to_text": float(recall_at_k(sim, 1, positives=pos)),
+            "text_to_image": float(recall_at_k(sim.T, 1, positives=pos.T)),
+        }
         recall[setting] = r
         n_pairs[setting] = len(bootstrap(s, sets, setting)[0])
         c, f = SETTINGS[setting]
-        ctx.record("capfilt", setting, captioner=int(c), filter=int(f), n_pairs=n_pairs[setting],
-                   image_to_text_r1=r["image_to_text"],
-                   text_to_image_r1=r["text_to_image"])  # fmt: skip
+        ctx.record(
+            "capfilt",
+            setting,
+            captioner=int(c),
+            filter=int(f),
+            n_pairs=n_pairs[setting],
+            image_to_text_r1=r["image_to_text"],
+            text_to_image_r1=r["text_to_image"],
+        )
     mean = {k: (v["image_to_text"] + v["text_to_image"]) / 2 for k, v in recall.items()}
     ctx.measure("capfilt_improves_recall", mean["captioner_filter"] - mean["noisy"])
     return CapFiltResults(removed, kept, recall, n_pairs)

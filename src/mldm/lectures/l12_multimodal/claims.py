@@ -26,7 +26,7 @@ CLAIMS = ClaimSet(
     ),
     Claim(
         "zero_shot_digits_above_chance",
-        "Zero-shot classification of MNIST-digit scenes by prompts \"a {colour} digit {d} ...\": "
+        'Zero-shot classification of MNIST-digit scenes by prompts "a {colour} digit {d} ...": '
         "accuracy over the 10 digits divided by chance (1/10)",
         "5335-5337, 5355-5360",
         gt(2.0),

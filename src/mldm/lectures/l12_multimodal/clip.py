@@ -76,16 +76,26 @@ def evaluate(ctx: Context, s: Scenes) -> ClipResults:
         img = clip.encode_image(s.x_test)
         for task, rows, y, n in (
             ("held_out_combinations", held_out(a), s.y_test, common.N_SHAPE_CLASSES),
-            ("seen_combinations", (a["kind"] == 0) & ~held_out(a), s.y_test,
-             common.N_SHAPE_CLASSES),
+            (
+                "seen_combinations",
+                (a["kind"] == 0) & ~held_out(a),
+                s.y_test,
+                common.N_SHAPE_CLASSES,
+            ),
             ("digits", a["kind"] == 1, a["digit"], 10),
-        ):  # fmt: skip
+        ):
             tok, grp = common.prompts("digits" if task == "digits" else "shapes")
             w = clip.zero_shot_weights(tok, grp, n)
             pred = (img[rows] @ w.T).argmax(1).numpy()
             zs[task] = float((pred == y[rows]).mean())
-            ctx.record("zero_shot", task, test_accuracy=zs[task], chance=1 / n,
-                       n_images=int(rows.sum()), n_prompts=len(tok))  # fmt: skip
+            ctx.record(
+                "zero_shot",
+                task,
+                test_accuracy=zs[task],
+                chance=1 / n,
+                n_images=int(rows.sum()),
+                n_prompts=len(tok),
+            )
         txt = clip.encode_text(s.tokens_test)
         ctx.measure("contrastive_loss_is_symmetric_cross_entropy", loss_gap(clip, img, txt))
     ctx.measure("zero_shot_held_out_above_chance", zs["held_out_combinations"] * 24)
@@ -106,12 +116,27 @@ def evaluate(ctx: Context, s: Scenes) -> ClipResults:
     tr, te = s.a_train["kind"] == 1, a["kind"] == 1
     f_tr, f_te = features(clip, s.x_train[tr]), features(clip, s.x_test[te])
     probe = linear_probe(f_tr, s.a_train["digit"][tr], f_te, a["digit"][te], seed=ctx.seed)
-    raw = linear_probe(s.x_train[tr].flatten(1), s.a_train["digit"][tr],
-                       s.x_test[te].flatten(1), a["digit"][te], seed=ctx.seed)  # fmt: skip
-    ctx.record("linear_probe", "clip_image_features", test_accuracy=probe.test_accuracy,
-               weight_decay=probe.weight_decay, n_features=probe.n_features)  # fmt: skip
-    ctx.record("linear_probe", "raw_pixels", test_accuracy=raw.test_accuracy,
-               weight_decay=raw.weight_decay, n_features=raw.n_features)  # fmt: skip
+    raw = linear_probe(
+        s.x_train[tr].flatten(1),
+        s.a_train["digit"][tr],
+        s.x_test[te].flatten(1),
+        a["digit"][te],
+        seed=ctx.seed,
+    )
+    ctx.record(
+        "linear_probe",
+        "clip_image_features",
+        test_accuracy=probe.test_accuracy,
+        weight_decay=probe.weight_decay,
+        n_features=probe.n_features,
+    )
+    ctx.record(
+        "linear_probe",
+        "raw_pixels",
+        test_accuracy=raw.test_accuracy,
+        weight_decay=raw.weight_decay,
+        n_features=raw.n_features,
+    )
     ctx.record("reference", "open_clip_vit_b32_zero_shot_mnist", test_accuracy=0.484)
 
     ex = np.flatnonzero(held_out(a))[:4].tolist() + np.flatnonzero(a["kind"] == 1)[:4].tolist()

@@ -125,12 +125,26 @@ def prompts(task: str, templates=(0, 1, 2)):
 
     z = np.zeros(1, dtype=np.int64)
     if task == "shapes":
-        g = _grid(kind=z, shape=np.arange(4), colour=np.arange(6), size=np.arange(2),
-                  position=np.arange(2), digit=z, template=np.asarray(templates))  # fmt: skip
+        g = _grid(
+            kind=z,
+            shape=np.arange(4),
+            colour=np.arange(6),
+            size=np.arange(2),
+            position=np.arange(2),
+            digit=z,
+            template=np.asarray(templates),
+        )
         cls = g["shape"] * len(cap.COLOURS) + g["colour"]
     elif task == "digits":
-        g = _grid(kind=z + 1, shape=z, colour=np.arange(6), size=z, position=np.arange(2),
-                  digit=np.arange(10), template=np.asarray(templates))  # fmt: skip
+        g = _grid(
+            kind=z + 1,
+            shape=z,
+            colour=np.arange(6),
+            size=z,
+            position=np.arange(2),
+            digit=np.arange(10),
+            template=np.asarray(templates),
+        )
         cls = g["digit"]
     else:
         raise ValueError(f"unknown zero-shot task {task!r}")
@@ -166,8 +180,17 @@ def blip(p: Params, hard: bool = True, losses=("itc", "itm", "lm")):
 
     c = clip(p)
     e = p.encoders
-    return BLIP(c, c.image_encoder.encode, e.d_model, e.n_heads, p.blip.d_ff, p.blip.layers,
-                MAX_LEN, hard_negatives=hard, losses=losses)  # fmt: skip
+    return BLIP(
+        c,
+        c.image_encoder.encode,
+        e.d_model,
+        e.n_heads,
+        p.blip.d_ff,
+        p.blip.layers,
+        MAX_LEN,
+        hard_negatives=hard,
+        losses=losses,
+    )
 
 
 # --- training ----------------------------------------------------------------------------------
@@ -201,8 +224,19 @@ def _loss(out, _y):
     return out
 
 
-def train(ctx: Context, name: str, model, x, tokens, *, epochs: int, seed: int,
-          on_epoch=None, lr: float | None = None, **tags) -> dict[str, list[float]]:  # fmt: skip
+def train(
+    ctx: Context,
+    name: str,
+    model,
+    x,
+    tokens,
+    *,
+    epochs: int,
+    seed: int,
+    on_epoch=None,
+    lr: float | None = None,
+    **tags,
+) -> dict[str, list[float]]:
     """Train ``model`` (an objective, a module ``(x, tokens) -> loss``) on the pairs with Adam and
     Lightning; ``on_epoch()`` runs after every epoch (its values become a column
     ``on_epoch`` of the curve). Saves the curve; returns the history."""

@@ -39,8 +39,11 @@ def objectives(ctx: Context, c: Curves) -> None:
         for name, m in c.mean.items():
             ax.errorbar(steps, m, yerr=c.sd[name], label=name, capsize=2)
         ax.axhline(c.chance, color="grey", ls=":", label="chance")
-        ax.set(xlabel="training steps", ylabel="zero-shot accuracy (24 classes)",
-               title="pretraining objectives at equal compute")  # fmt: skip
+        ax.set(
+            xlabel="training steps",
+            ylabel="zero-shot accuracy (24 classes)",
+            title="pretraining objectives at equal compute",
+        )
         ax.legend(fontsize=7)
 
 
@@ -69,6 +72,8 @@ def capfilt(ctx: Context, c: CapFiltResults) -> None:
         for j, d in enumerate(("image_to_text", "text_to_image")):
             ax.bar(x + 0.4 * j - 0.2, [c.recall_at_1[n][d] for n in names], 0.4, label=d)
         ax.set_xticks(x, [f"{n}\n({c.n_pairs[n]} pairs)" for n in names], fontsize=7)
-        ax.set(ylabel="test R@1", title=f"CapFilt: noise removed {c.noise_removed:.2f}, "
-               f"clean kept {c.clean_kept:.2f}")  # fmt: skip
+        ax.set(
+            ylabel="test R@1",
+            title=f"CapFilt: noise removed {c.noise_removed:.2f}, clean kept {c.clean_kept:.2f}",
+        )
         ax.legend(fontsize=7)

@@ -7,7 +7,7 @@ the lecture's figure (line 5345-5351) has the contrastive one fastest and best."
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -62,15 +62,16 @@ def zero_shot_scores(objective: str, model, x, prompt_tokens, groups, n_classes:
             return clip.encode_image(x) @ clip.zero_shot_weights(prompt_tokens, groups, n_classes).T
         if objective == "bag_of_words":
             bags = bag_of_words(prompt_tokens, model.vocab_size)
-            return _by_class(bag_of_words_log_likelihood(model.scores(x), bags), groups,
-                             n_classes, "lse")  # fmt: skip
+            return _by_class(
+                bag_of_words_log_likelihood(model.scores(x), bags), groups, n_classes, "lse"
+            )
         T = int((prompt_tokens != 0).sum(1).max())
         tok = prompt_tokens[:, :T]
         image = model.image_tokens(x)  # (N, S, d)
         N, P = len(x), len(tok)
-        ll = model.lm_log_likelihood(
-            tok.repeat(N, 1), image.repeat_interleave(P, dim=0)
-        ).reshape(N, P)
+        ll = model.lm_log_likelihood(tok.repeat(N, 1), image.repeat_interleave(P, dim=0)).reshape(
+            N, P
+        )
         return _by_class(ll, groups, n_classes, "lse")
 
 
@@ -100,9 +101,17 @@ def train(ctx: Context, s: Scenes) -> None:
                 sc = zero_shot_scores(objective, model, x_ev, tok, grp, common.N_SHAPE_CLASSES)
                 return accuracy(sc, y_ev)
 
-            common.train(ctx, name(objective, run), model, s.x_train, s.tokens_train,
-                         epochs=o.epochs, seed=ctx.seed + run, on_epoch=on_epoch,
-                         objective=objective)  # fmt: skip
+            common.train(
+                ctx,
+                name(objective, run),
+                model,
+                s.x_train,
+                s.tokens_train,
+                epochs=o.epochs,
+                seed=ctx.seed + run,
+                on_epoch=on_epoch,
+                objective=objective,
+            )
             ctx.save_module(name(objective, run), model)
 
 
@@ -133,12 +142,16 @@ def evaluate(ctx: Context, s: Scenes) -> Curves:
         final[objective] = common.over_seeds(acc[:, -1])
         # the area under the accuracy-epoch curve, per seed: how fast it learns
         speed = common.over_seeds(acc.mean(1))
-        ctx.record("objectives", objective,
-                   zero_shot_accuracy_mean=final[objective]["mean"],
-                   zero_shot_accuracy_sd=final[objective]["sd"],
-                   zero_shot_accuracy_over_epochs_mean=speed["mean"],
-                   zero_shot_accuracy_over_epochs_sd=speed["sd"],
-                   seeds=o.seeds, epochs=o.epochs)  # fmt: skip
+        ctx.record(
+            "objectives",
+            objective,
+            zero_shot_accuracy_mean=final[objective]["mean"],
+            zero_shot_accuracy_sd=final[objective]["sd"],
+            zero_shot_accuracy_over_epochs_mean=speed["mean"],
+            zero_shot_accuracy_over_epochs_sd=speed["sd"],
+            seeds=o.seeds,
+            epochs=o.epochs,
+        )
     c = final["contrastive"]
     gaps = [
         c["mean"] - final[b]["mean"] - 2 * np.hypot(c["se"], final[b]["se"])
@@ -149,7 +162,6 @@ def evaluate(ctx: Context, s: Scenes) -> Curves:
     early = [mean["contrastive"][half] - mean[b][half] for b in ("caption", "bag_of_words")]
     ctx.measure("contrastive_fastest", float(min(early)))
     n = len(s.x_train)
-    return Curves(np.arange(1, o.epochs + 1), mean, sd, 1 / common.N_SHAPE_CLASSES,
-                  -(-n // p.batch_size))  # fmt: skip
-
-
+    return Curves(
+        np.arange(1, o.epochs + 1), mean, sd, 1 / common.N_SHAPE_CLASSES, -(-n // p.batch_size)
+    )
