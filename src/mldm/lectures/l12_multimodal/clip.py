@@ -115,28 +115,12 @@ def evaluate(ctx: Context, s: Scenes) -> ClipResults:
     # linear probe of the digit class on digit scenes: CLIP's image features vs raw pixels
     tr, te = s.a_train["kind"] == 1, a["kind"] == 1
     f_tr, f_te = features(clip, s.x_train[tr]), features(clip, s.x_test[te])
-    probe = linear_probe(f_tr, s.a_train["digit"][tr], f_te, a["digit"][te], seed=ctx.seed)
-    raw = linear_probe(
-        s.x_train[tr].flatten(1),
-        s.a_train["digit"][tr],
-        s.x_test[te].flatten(1),
-        a["digit"][te],
-        seed=ctx.seed,
-    )
-    ctx.record(
-        "linear_probe",
-        "clip_image_features",
-        test_accuracy=probe.test_accuracy,
-        weight_decay=probe.weight_decay,
-        n_features=probe.n_features,
-    )
-    ctx.record(
-        "linear_probe",
-        "raw_pixels",
-        test_accuracy=raw.test_accuracy,
-        weight_decay=raw.weight_decay,
-        n_features=raw.n_features,
-    )
+    y_tr, y_te = s.a_train["digit"][tr], a["digit"][te]
+    raw = (s.x_train[tr].flatten(1), s.x_test[te].flatten(1))
+    for name, (h_tr, h_te) in {"clip_image_features": (f_tr, f_te), "raw_pixels": raw}.items():
+        r = linear_probe(h_tr, y_tr, h_te, y_te, seed=ctx.seed)
+        ctx.record("linear_probe", name, test_accuracy=r.test_accuracy,
+                   weight_decay=r.weight_decay, n_features=r.n_features)  # fmt: skip
     ctx.record("reference", "open_clip_vit_b32_zero_shot_mnist", test_accuracy=0.484)
 
     ex = np.flatnonzero(held_out(a))[:4].tolist() + np.flatnonzero(a["kind"] == 1)[:4].tolist()
