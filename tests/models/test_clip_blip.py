@@ -93,6 +93,10 @@ def test_itm_negatives_never_the_positive_and_hard_follow_similarity():
     assert (hard != torch.arange(6)).all() and (rand != torch.arange(6)).all()
     assert (hard == (torch.arange(6) + 1) % 6).float().mean() > 0.99
     assert (rand == (torch.arange(6) + 1) % 6).float().mean() < 0.5
+    same = torch.zeros(6, 6, dtype=torch.bool)
+    same[torch.arange(6), (torch.arange(6) + 1) % 6] = True  # the near-duplicate is the caption
+    banned = torch.stack([itm_negatives(sim, True, g, same) for _ in range(50)])
+    assert (banned != (torch.arange(6) + 1) % 6).all() and (banned != torch.arange(6)).all()
 
 
 def test_blip_losses_and_greedy_captions_shapes():

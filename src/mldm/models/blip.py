@@ -4,9 +4,12 @@ One model with shared parts, as the lecture draws it (lines 5403-5408): an image
 (ViT), a text encoder (the ITC side, :class:`~mldm.models.clip.CLIP`'s), and an
 *image-grounded* text transformer whose blocks insert cross-attention to the image tokens
 between self-attention and the feed-forward layer. With bidirectional self-attention it is the
-image-grounded text encoder (ITM), with causal self-attention the image-grounded decoder (LM);
-here the two share every weight but the self-attention mask (BLIP shares all but the
-self-attention layers) and their heads. Three losses (lines 5430-5440):
+image-grounded text encoder (ITM), with causal self-attention the image-grounded decoder (LM).
+Shared parts: the image encoder (all three losses), the word embeddings (all three), the text
+encoder (ITC, and the ITM encoder's input). BLIP also shares the cross-attention and
+feed-forward layers of its encoder and decoder; here that sharing (with or without separate
+self-attention) kept ITM at its prior for 12 epochs, the decoder's gradient dominating, so the
+encoder and the decoder have their own blocks. Three losses (lines 5430-5440):
 
 - ITC, image-text contrastive: CLIP's symmetric loss (:func:`~mldm.models.clip.contrastive_loss`);
 - ITM, image-text matching: binary "match / no match" from the grounded encoder; each
@@ -157,12 +160,24 @@ class GroundedText(nn.Module):
         return self.ln(z)
 
 
-def itm_negatives(sim: Tensor, hard: bool, generator: torch.Generator | None = None) -> Tensor:
+def itm_negatives(
+    sim: Tensor,
+    hard: bool,
+    generator: torch.Generator | None = None,
+    same: Tensor | None = None,
+) -> Tensor:
     """For each row i of the (N, N) similarity, one index j != i: drawn with probability
-    softmax(sim_i) over j != i (``hard``, BLIP's mining from the ITC similarities) or uniformly."""
+    softmax(sim_i) over j != i (``hard``, BLIP's mining from the ITC similarities) or uniformly.
+    ``same`` (N, N) bool marks further pairs that are no negatives (an identical caption: in a
+    small closed vocabulary duplicates are common, and the most similar text is often one)."""
     N = len(sim)
     w = torch.softmax(sim.detach().float(), dim=1) if hard else torch.ones(N, N)
-    w = w.masked_fill(torch.eye(N, dtype=torch.bool), 0) + 1e-12 * ~torch.eye(N, dtype=torch.bool)
+    banned = (
+        torch.eye(N, dtype=torch.bool) if same is None else same | torch.eye(N, dtype=torch.bool)
+    )
+    w = w.masked_fill(banned, 0)
+    off = (~torch.eye(N, dtype=torch.bool)).float()
+    w = torch.where(w.sum(1, keepdim=True) > 0, w, off)  # a row with nothing left: any j != i
     return torch.multinomial(w, 1, generator=generator)[:, 0]
 
 
@@ -187,14 +202,18 @@ class BLIP(nn.Module):
         self.clip = clip
         self.image_tokens = image_tokens
         emb = clip.text_encoder.embed
-        self.grounded = GroundedText(emb, d_image, n_heads, d_ff, n_layers, max_len)
+        self.grounded = GroundedText(emb, d_image, n_heads, d_ff, n_layers, max_len)  # LM
+        self.matcher = GroundedText(emb, d_image, n_heads, d_ff, n_layers, max_len)  # ITM
         self.itm_head = nn.Linear(emb.embedding_dim, 2)
+        # untied: the shared embeddings are N(0, 1), their products would start the LM's
+        # logits at a scale whose gradient swamps the image encoder's other two losses
+        self.lm_head = nn.Linear(emb.embedding_dim, emb.num_embeddings)
         self.hard_negatives = hard_negatives
         self.losses = losses
 
     def lm_logits(self, tokens: Tensor, image: Tensor) -> Tensor:
-        """Next-token logits (N, T, V) of the causal decoder (tied to the word embeddings)."""
-        return self.grounded(tokens, image, causal=True) @ self.grounded.embed.weight.T
+        """Next-token logits (N, T, V) of the causal decoder."""
+        return self.lm_head(self.grounded(tokens, image, causal=True))
 
     def itm_logits(self, tokens: Tensor, image: Tensor) -> Tensor:
         """(N, 2) no-match / match logits of the bidirectional grounded encoder run on the text
@@ -202,7 +221,7 @@ class BLIP(nn.Module):
         stayed on the prior's plateau, loss ln 3 - (2/3) ln 2, for 12 epochs, while the mean,
         whose every word queries the image, learns from the first epoch)."""
         z = self.clip.text_encoder(tokens)  # the unimodal text encoder's states (BLIP's sharing)
-        h = self.grounded(tokens, image, causal=False, z=z)
+        h = self.matcher(tokens, image, causal=False, z=z)
         keep = (tokens != PAD).unsqueeze(-1).to(h.dtype)
         return self.itm_head((h * keep).sum(1) / keep.sum(1))
 
@@ -228,8 +247,9 @@ class BLIP(nn.Module):
             if "itc" in self.losses:
                 loss = loss + contrastive_loss(sim)
         if "itm" in self.losses:
-            neg_t = itm_negatives(sim, self.hard_negatives)  # a text for each image
-            neg_i = itm_negatives(sim.T, self.hard_negatives)  # an image for each text
+            same = (tokens[:, None, :] == tokens[None, :, :]).all(-1)  # identical captions
+            neg_t = itm_negatives(sim, self.hard_negatives, same=same)  # a text for each image
+            neg_i = itm_negatives(sim.T, self.hard_negatives, same=same)  # an image for each text
             toks = torch.cat([tokens, tokens[neg_t], tokens])
             imgs = torch.cat([image, image, image[neg_i]])
             y = torch.cat([torch.ones(len(x)), torch.zeros(2 * len(x))]).long()

@@ -71,9 +71,10 @@ CLAIMS = ClaimSet(
     Claim(
         "captions_state_the_scene",
         "The image-grounded decoder (LM) describes the image: share of test scenes whose "
-        "greedy caption states every attribute right",
+        "greedy caption states every attribute right (by chance about 0.01: 1/96 for a shape "
+        "scene, 1/120 for a digit scene)",
         "5437-5440",
-        gt(0.5),
+        gt(0.1),
         kind="effect",
     ),
     Claim(
