@@ -238,8 +238,10 @@ class BLIP(nn.Module):
         ll = logp.gather(2, target[..., None])[..., 0]
         return (ll * (target != PAD)).sum(1)
 
-    def forward(self, x: Tensor, tokens: Tensor) -> Tensor:
-        """The summed losses named in ``losses`` on one batch of true pairs."""
+    def forward(self, x: Tensor, tokens: Tensor, meaning: Tensor | None = None) -> Tensor:
+        """The summed losses named in ``losses`` on one batch of true pairs. ``meaning`` (N,):
+        captions with equal values say the same thing (paraphrases), so never serve as each
+        other's ITM negatives; by default only identical captions are kept apart."""
         image = self.image_tokens(x)
         loss = x.new_zeros(())
         if "itc" in self.losses or "itm" in self.losses:
@@ -247,7 +249,10 @@ class BLIP(nn.Module):
             if "itc" in self.losses:
                 loss = loss + contrastive_loss(sim)
         if "itm" in self.losses:
-            same = (tokens[:, None, :] == tokens[None, :, :]).all(-1)  # identical captions
+            if meaning is None:
+                same = (tokens[:, None, :] == tokens[None, :, :]).all(-1)  # identical captions
+            else:
+                same = meaning[:, None] == meaning[None, :]
             neg_t = itm_negatives(sim, self.hard_negatives, same=same)  # a text for each image
             neg_i = itm_negatives(sim.T, self.hard_negatives, same=same)  # an image for each text
             toks = torch.cat([tokens, tokens[neg_t], tokens])

@@ -44,6 +44,7 @@ def train(ctx: Context, s: Scenes):
                 s.x_train,
                 s.tokens_train,
                 epochs=p.blip.epochs,
+                meaning=common.meaning(s.a_train, "caption_"),
                 seed=ctx.seed + run,
                 negatives=negatives,
             )

@@ -72,6 +72,7 @@ def train(ctx: Context, s: Scenes, model) -> None:
         s.true_train[human],
         epochs=c.finetune_epochs,
         seed=ctx.seed,
+        meaning=common.meaning({k: v[human] for k, v in s.a_train.items()}),
     )
     ctx.save_module(FINETUNED, model)
     model.eval()

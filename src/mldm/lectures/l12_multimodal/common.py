@@ -87,7 +87,8 @@ def caption_tokens(attrs: dict[str, np.ndarray], prefix: str = "", template=None
 
 
 def scenes(ctx: Context, p: Params | None = None) -> Scenes:
-    """The prepared ``captions`` set as tensors (a random ``n_train`` subset if asked)."""
+    """The prepared ``captions`` set as tensors (random ``n_train`` / ``n_test`` subsets if
+    asked; the test rows kept in their order)."""
     import torch
 
     p = p or ctx.params
@@ -95,14 +96,16 @@ def scenes(ctx: Context, p: Params | None = None) -> Scenes:
     xtr, atr = cap.split_columns(d.X_train)
     xte, ate = cap.split_columns(d.X_test)
     idx = np.random.default_rng([ctx.seed, 12, 0]).permutation(len(xtr))[: p.n_train]
+    jdx = np.sort(np.random.default_rng([ctx.seed, 12, 1]).permutation(len(xte))[: p.n_test])
     atr = {k: v[idx] for k, v in atr.items()}
+    ate = {k: v[jdx] for k, v in ate.items()}
     return Scenes(
         torch.as_tensor(xtr[idx]),
-        torch.as_tensor(xte),
+        torch.as_tensor(xte[jdx]),
         atr,
         ate,
         np.asarray(d.y_train[idx], dtype=np.int64),
-        np.asarray(d.y_test, dtype=np.int64),
+        np.asarray(d.y_test[jdx], dtype=np.int64),
         caption_tokens(atr, "caption_"),
         caption_tokens(atr),
         caption_tokens(ate),
@@ -196,11 +199,21 @@ def blip(p: Params, hard: bool = True, losses=("itc", "itm", "lm")):
 # --- training ----------------------------------------------------------------------------------
 
 
-def pack(x, tokens):
-    """(images, tokens) -> one float32 matrix whose rows the array loader can batch."""
+def pack(x, tokens, meaning=None):
+    """(images, tokens[, meaning]) -> one float32 matrix whose rows the array loader batches."""
     import torch
 
-    return torch.cat([x.reshape(len(x), -1), tokens.float()], 1)
+    cols = [x.reshape(len(x), -1), tokens.float()]
+    if meaning is not None:
+        cols.append(torch.as_tensor(meaning, dtype=torch.float32)[:, None])
+    return torch.cat(cols, 1)
+
+
+def meaning(attrs: dict[str, np.ndarray], prefix: str = "") -> np.ndarray:
+    """One integer per distinct attribute record a caption states (its template left out):
+    paraphrases share it."""
+    rec = np.stack([attrs[prefix + a] for a in cap.RECORD] + [np.zeros_like(attrs["kind"])], 1)
+    return _keys(rec)
 
 
 def _packed(objective):
@@ -215,7 +228,10 @@ def _packed(objective):
 
         def forward(self, rows):
             x = rows[:, : cap.N_PIXELS].reshape(-1, *cap.IMAGE_SHAPE)
-            return self.f(x, rows[:, cap.N_PIXELS :].to(torch.long))
+            rest = rows[:, cap.N_PIXELS :].to(torch.long)
+            if rest.shape[1] == MAX_LEN:
+                return self.f(x, rest)
+            return self.f(x, rest[:, :MAX_LEN], rest[:, MAX_LEN])  # with each caption's meaning
 
     return Packed(objective)
 
@@ -235,11 +251,13 @@ def train(
     seed: int,
     on_epoch=None,
     lr: float | None = None,
+    meaning=None,
     **tags,
 ) -> dict[str, list[float]]:
     """Train ``model`` (an objective, a module ``(x, tokens) -> loss``) on the pairs with Adam and
     Lightning; ``on_epoch()`` runs after every epoch (its values become a column
-    ``on_epoch`` of the curve). Saves the curve; returns the history."""
+    ``on_epoch`` of the curve); ``meaning`` (BLIP) goes with each pair to the objective.
+    Saves the curve; returns the history."""
     import torch
     from lightning.pytorch.callbacks import Callback
 
@@ -255,7 +273,7 @@ def train(
                 values.append(float(on_epoch()))
             model.train()
 
-    rows = pack(x, tokens)
+    rows = pack(x, tokens, meaning)
     loader = array_loader(rows, np.zeros(len(rows)), p.batch_size, seed=seed, dtype=torch.float32)
     with ctx.run(name, epochs=epochs, lr=lr or p.lr, **tags):
         task = fit(

@@ -53,6 +53,7 @@ class CapFilt(Strict):
 
 class Params(LectureParams):
     n_train: int | None = Field(None, ge=64, description="random subsample of the training pairs")
+    n_test: int | None = Field(None, ge=64, description="random subsample of the test scenes")
     batch_size: int = Field(128, ge=8)
     lr: float = Field(2e-3, gt=0)
     encoders: Encoders = Encoders()
