@@ -30,13 +30,23 @@ def name(negatives: str, run: int) -> str:
 
 
 def train(ctx: Context, s: Scenes):
-    """Train every BLIP; returns the hard-negative seed-0 model (CapFilt's starting point)."""
+    """Train every BLIP; returns the hard-negative seed-0 model (CapFilt's starting point).
+    Both kinds draw random negatives for the first ``warmup_epochs`` (mining from an untrained
+    ITC and a matcher at its prior never left the prior: BLIP starts from pretrained
+    encoders), then the hard ones mine them from the ITC similarities."""
     p = ctx.params
     first = None
     for i, negatives in enumerate(NEGATIVES):
         for run in range(p.blip.seeds):
             ctx.seeded(10 + i, run=run)
-            model = common.blip(p, hard=negatives == "hard")
+            model = common.blip(p, hard=negatives == "hard" and p.blip.warmup_epochs == 0)
+            done = [0]
+
+            def after_epoch(model=model, hard=negatives == "hard", done=done):
+                done[0] += 1
+                model.hard_negatives = hard and done[0] >= p.blip.warmup_epochs
+                return float(model.hard_negatives)
+
             common.train(
                 ctx,
                 name(negatives, run),
@@ -46,6 +56,7 @@ def train(ctx: Context, s: Scenes):
                 epochs=p.blip.epochs,
                 meaning=common.meaning(s.a_train, "caption_"),
                 seed=ctx.seed + run,
+                on_epoch=after_epoch,
                 negatives=negatives,
             )
             ctx.save_module(name(negatives, run), model)
@@ -71,15 +82,20 @@ def minimal_negatives(a: dict[str, np.ndarray], rng: np.random.Generator) -> dic
     return out
 
 
-def itm_accuracy(model, x, pos_tokens, neg_tokens) -> float:
-    """Share of (image, true caption) scored match and (image, wrong caption) scored no match
-    (threshold 0.5) over both sets."""
+def itm_scores(model, x, pos_tokens, neg_tokens) -> dict[str, float]:
+    """ITM on (image, true caption) and (image, wrong caption) pairs: ``accuracy``, the share
+    of both sets classified right (match probability over 0.5 or not), and ``ranking``, the
+    share of images whose true caption scores above the wrong one (threshold-free: what a
+    filter or a re-ranker uses)."""
     import torch
 
     with torch.no_grad():
         p_pos = model.match_probability(x, pos_tokens)
         p_neg = model.match_probability(x, neg_tokens)
-    return float(torch.cat([p_pos > 0.5, p_neg <= 0.5]).float().mean())
+    return {
+        "accuracy": float(torch.cat([p_pos > 0.5, p_neg <= 0.5]).float().mean()),
+        "ranking": float((p_pos > p_neg).float().mean()),
+    }
 
 
 def _lookup(attr: str) -> np.ndarray:
@@ -145,7 +161,7 @@ def cross_attention_gap(model, s: Scenes, n: int = 64) -> float:
 
 @dataclass(frozen=True)
 class BlipResults:
-    itm: dict[str, list[float]]  # negatives -> ITM accuracy per seed
+    itm: dict[str, list[float]]  # negatives -> ITM ranking accuracy (one-word negatives) per seed
     attributes: dict[str, float]
     bleu: float
     examples: dict[str, Any]
@@ -159,22 +175,23 @@ def evaluate(ctx: Context, s: Scenes) -> BlipResults:
     shuffled = s.tokens_test[rng.permutation(len(a["kind"]))]  # random negatives (mostly easy)
     itm: dict[str, list[float]] = {}
     for negatives in NEGATIVES:
-        accs, easy = [], []
+        rows = []
         for run in range(p.blip.seeds):
             m = load(ctx, negatives, run)
-            accs.append(itm_accuracy(m, s.x_test, s.tokens_test, neg))
-            easy.append(itm_accuracy(m, s.x_test, s.tokens_test, shuffled))
-        itm[negatives] = accs
-        o, e = common.over_seeds(accs), common.over_seeds(easy)
-        ctx.record(
-            "itm",
-            f"{negatives}_negatives",
-            test_accuracy_one_word_negatives_mean=o["mean"],
-            test_accuracy_one_word_negatives_sd=o["sd"],
-            test_accuracy_random_negatives_mean=e["mean"],
-            test_accuracy_random_negatives_sd=e["sd"],
-            seeds=p.blip.seeds,
-        )
+            one, easy = (
+                itm_scores(m, s.x_test, s.tokens_test, neg),
+                itm_scores(m, s.x_test, s.tokens_test, shuffled),
+            )
+            rows.append([one["ranking"], one["accuracy"], easy["ranking"], easy["accuracy"]])
+        cols = np.array(rows).T
+        itm[negatives] = list(cols[0])
+        keys = ("one_word_negatives_ranking", "one_word_negatives_accuracy",
+                "random_negatives_ranking", "random_negatives_accuracy")  # fmt: skip
+        stats = {}
+        for key, values in zip(keys, cols, strict=True):
+            o = common.over_seeds(values)
+            stats |= {f"test_{key}_mean": o["mean"], f"test_{key}_sd": o["sd"]}
+        ctx.record("itm", f"{negatives}_negatives", seeds=p.blip.seeds, **stats)
     h, r = common.over_seeds(itm["hard"]), common.over_seeds(itm["random"])
     ctx.measure(
         "itm_hard_negatives_better", h["mean"] - r["mean"] - 2 * float(np.hypot(h["se"], r["se"]))

@@ -61,9 +61,9 @@ CLAIMS = ClaimSet(
     ),
     Claim(
         "itm_hard_negatives_better",
-        "ITM learns from hard negatives mined with the ITC similarities: ITM test accuracy "
-        "against captions wrong in one word, hard minus random negatives, minus 2 standard "
-        "errors (over seeds)",
+        "ITM learns from hard negatives mined with the ITC similarities: share of test images "
+        "whose true caption the ITM head scores above a caption wrong in one word, hard minus "
+        "random negatives, minus 2 standard errors (over seeds)",
         "5430-5436",
         gt(0.0),
         kind="effect",

@@ -37,6 +37,7 @@ class Blip(Strict):
     """BLIP (ITC + ITM + LM), trained with hard and with random ITM negatives."""
 
     epochs: int = Field(8, ge=1)
+    warmup_epochs: int = Field(2, ge=0, description="random ITM negatives before mining")
     seeds: int = Field(2, ge=1)
     d_ff: int = Field(64, ge=4)
     layers: int = Field(1, ge=1, description="image-grounded blocks (SA + CA + MLP)")
