@@ -1,7 +1,7 @@
 """CapFilt (lines 5445-5470): the training pairs are the "web" set {(I_w, T_w)}, 30% of
 whose captions belong to another scene (known by a flag); ``n_clean`` of them with their true
-captions play the human-annotated {(I_h, T_h)}. The BLIP of :mod:`.blip` (hard negatives,
-seed 0) is fine-tuned on (I_h, T_h); its decoder captions every web image (T_s) and its ITM
+captions play the human-annotated {(I_h, T_h)}. The BLIP of :mod:`.blip` (``CAPTIONER``)
+is fine-tuned on (I_h, T_h); its decoder captions every web image (T_s) and its ITM
 head filters both the web and the synthetic captions. A CLIP is then trained, for the same
 number of steps, on each bootstrapped set: the lecture's C/F ablation (its Table 1) in
 miniature, scored by retrieval R@1 on the test scenes."""
@@ -53,7 +53,7 @@ def bootstrap(s: Scenes, sets: dict[str, np.ndarray], setting: str):
 
 
 def train(ctx: Context, s: Scenes, model) -> None:
-    """``model``: the pretrained BLIP (hard negatives, seed 0), fine-tuned here in place."""
+    """``model``: the pretrained BLIP (:data:`.blip.CAPTIONER`), fine-tuned here in place."""
     import torch
 
     from mldm.io import save_npz
