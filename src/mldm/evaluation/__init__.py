@@ -5,7 +5,8 @@ Metric names follow the project convention: split first, snake_case
 leave-one-out, K-fold cross validation, AIC/BIC) lives in :mod:`mldm.evaluation.selection`;
 sample quality of generative models (Fréchet distance, classifier scores) in
 :mod:`mldm.evaluation.generative`; learned representations (linear probe, weighted kNN,
-retrieval R@K; L10, L12) in :mod:`mldm.evaluation.representation`.
+retrieval R@K; L10, L12) in :mod:`mldm.evaluation.representation`; a metric over seeds
+(mean ± sd, a gap that clears the spread) in :mod:`mldm.evaluation.seeds`.
 """
 
 from mldm._lazy import attributes
@@ -32,6 +33,8 @@ _LAZY = {
     "libsvm_twin": "mldm.evaluation.svm_reference",
     "loo_mse": "mldm.evaluation.selection",
     "loo_residuals": "mldm.evaluation.selection",
+    "over_seeds": "mldm.evaluation.seeds",
+    "OverSeeds": "mldm.evaluation.seeds",
     "max_kkt_violation": "mldm.evaluation.svm_reference",
     "ProbeResult": "mldm.evaluation.representation",
     "Protocol": "mldm.evaluation.generative",
@@ -40,6 +43,7 @@ _LAZY = {
     "regression_metrics": "mldm.evaluation.metrics",
     "relative_error": "mldm.evaluation.metrics",
     "select_min": "mldm.evaluation.selection",
+    "separated_gap": "mldm.evaluation.seeds",
     "separability": "mldm.evaluation.svm_reference",
     "vote_curve": "mldm.evaluation.ensembles",
     "worst": "mldm.evaluation.metrics",
