@@ -173,6 +173,8 @@ class BlipResults:
 
 
 def evaluate(ctx: Context, s: Scenes) -> BlipResults:
+    from mldm.evaluation.seeds import over_seeds, separated_gap
+
     p = ctx.params
     rng = np.random.default_rng([ctx.seed, 12, 5])
     a = s.a_test
@@ -194,12 +196,11 @@ def evaluate(ctx: Context, s: Scenes) -> BlipResults:
                 "random_negatives_ranking", "random_negatives_accuracy")  # fmt: skip
         stats = {}
         for key, values in zip(keys, cols, strict=True):
-            o = common.over_seeds(values)
-            stats |= {f"test_{key}_mean": o["mean"], f"test_{key}_sd": o["sd"]}
+            stats |= over_seeds(values).metrics(f"test_{key}")
         ctx.record("itm", f"{negatives}_negatives", seeds=p.blip.seeds, **stats)
-    h, r = common.over_seeds(itm["hard"]), common.over_seeds(itm["random"])
     ctx.measure(
-        "itm_hard_negatives_better", h["mean"] - r["mean"] - 2 * float(np.hypot(h["se"], r["se"]))
+        "itm_hard_negatives_better",
+        separated_gap(over_seeds(itm["random"]), over_seeds(itm["hard"])),
     )
 
     captioner = load(ctx, *CAPTIONER)

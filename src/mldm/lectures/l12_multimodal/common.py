@@ -289,10 +289,3 @@ def train(
         h["on_epoch"] = values
     ctx.save_curve(name, epoch=np.arange(1, epochs + 1), **h)
     return h
-
-
-def over_seeds(values) -> dict[str, float]:
-    """Mean, sample sd and standard error of one number per seed."""
-    v = np.asarray(values, dtype=float)
-    sd = float(v.std(ddof=1)) if len(v) > 1 else 0.0
-    return {"mean": float(v.mean()), "sd": sd, "se": sd / np.sqrt(len(v))}

@@ -131,6 +131,8 @@ class Curves:
 
 
 def evaluate(ctx: Context, s: Scenes) -> Curves:
+    from mldm.evaluation.seeds import over_seeds, separated_gap
+
     p = ctx.params
     o = p.objectives
     mean, sd, final = {}, {}, {}
@@ -139,24 +141,21 @@ def evaluate(ctx: Context, s: Scenes) -> Curves:
         acc = np.stack([c["on_epoch"].to_numpy() for c in runs.values()])  # (seeds, E)
         mean[objective] = acc.mean(0)
         sd[objective] = acc.std(0, ddof=1) if len(acc) > 1 else np.zeros(acc.shape[1])
-        final[objective] = common.over_seeds(acc[:, -1])
+        final[objective] = over_seeds(acc[:, -1])
         # the area under the accuracy-epoch curve, per seed: how fast it learns
-        speed = common.over_seeds(acc.mean(1))
+        speed = over_seeds(acc.mean(1))
         ctx.record(
             "objectives",
             objective,
-            zero_shot_accuracy_mean=final[objective]["mean"],
-            zero_shot_accuracy_sd=final[objective]["sd"],
-            zero_shot_accuracy_over_epochs_mean=speed["mean"],
-            zero_shot_accuracy_over_epochs_sd=speed["sd"],
+            zero_shot_accuracy_mean=final[objective].mean,
+            zero_shot_accuracy_sd=final[objective].sd,
+            zero_shot_accuracy_over_epochs_mean=speed.mean,
+            zero_shot_accuracy_over_epochs_sd=speed.sd,
             seeds=o.seeds,
             epochs=o.epochs,
         )
     c = final["contrastive"]
-    gaps = [
-        c["mean"] - final[b]["mean"] - 2 * np.hypot(c["se"], final[b]["se"])
-        for b in ("caption", "bag_of_words")
-    ]
+    gaps = [separated_gap(final[b], c) for b in ("caption", "bag_of_words")]
     ctx.measure("contrastive_best_at_equal_steps", float(min(gaps)))
     half = max(1, o.epochs // 2) - 1
     early = [mean["contrastive"][half] - mean[b][half] for b in ("caption", "bag_of_words")]
