@@ -10,7 +10,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F  # noqa: N812
 
-from mldm.models.blip import BLIP, MultiHeadAttention, itm_negatives
+from mldm.models.blip import BLIP, MultiHeadAttention, itm_negatives, no_negatives
 from mldm.models.clip import (
     CLIP,
     TextTransformer,
@@ -97,6 +97,21 @@ def test_itm_negatives_never_the_positive_and_hard_follow_similarity():
     same[torch.arange(6), (torch.arange(6) + 1) % 6] = True  # the near-duplicate is the caption
     banned = torch.stack([itm_negatives(sim, True, g, same) for _ in range(50)])
     assert (banned != (torch.arange(6) + 1) % 6).all() and (banned != torch.arange(6)).all()
+
+
+def test_no_negatives_excludes_paraphrases_and_true_descriptions_of_the_image():
+    # image 0 shows scene 7 but its caption is corrupted (says 3); text 1 says 7: no negative
+    meaning = torch.tensor([[3, 7], [7, 7], [3, 3], [5, 5]])
+    same = no_negatives(torch.zeros(4, 2, dtype=torch.long), meaning)
+    assert same[0, 1] and same[0, 2] and not same[0, 3]  # true description, paraphrase, other
+    assert same[2, 0] and not same[1, 0] and not same[3, 0]
+    g = torch.Generator().manual_seed(0)
+    sim = torch.zeros(4, 4)
+    sim[0, 1] = 30.0  # ITC finds the true description of image 0 first
+    neg = torch.stack([itm_negatives(sim, True, g, same)[0] for _ in range(50)])
+    assert (neg == 3).all()
+    one = no_negatives(torch.zeros(4, 2, dtype=torch.long), meaning[:, 0])
+    assert torch.equal(one, meaning[:, None, 0] == meaning[None, :, 0])
 
 
 def test_blip_losses_and_greedy_captions_shapes():

@@ -32,7 +32,7 @@ from torch import Tensor, nn
 from mldm.models.attention import LayerNorm, scaled_dot_product_attention
 from mldm.models.clip import CLIP, EOS, PAD, contrastive_loss, cross_entropy_rows
 
-__all__ = ["BLIP", "GroundedText", "MultiHeadAttention", "itm_negatives"]
+__all__ = ["BLIP", "GroundedText", "MultiHeadAttention", "itm_negatives", "no_negatives"]
 
 
 class MultiHeadAttention(nn.Module):
@@ -181,6 +181,22 @@ def itm_negatives(
     return torch.multinomial(w, 1, generator=generator)[:, 0]
 
 
+def no_negatives(tokens: Tensor, meaning: Tensor | None = None) -> Tensor:
+    """(N, N) bool, [i, j] True where text j is no negative for image i: an identical caption
+    (``meaning`` None), a caption saying the same (``meaning`` (N,), paraphrases equal), or,
+    with ``meaning`` (N, 2) (column 0 each caption's meaning, column 1 its image's scene in the
+    same keys), also a caption that describes image i (BLIP's same-id exclusion, an image's id
+    here its scene): when image i's own caption is corrupted, the true description of image i
+    is exactly what mining from the ITC similarities finds, and labelling it "no match" teaches
+    the opposite of matching."""
+    if meaning is None:
+        return (tokens[:, None, :] == tokens[None, :, :]).all(-1)
+    if meaning.dim() == 1:
+        return meaning[:, None] == meaning[None, :]
+    text, scene = meaning[:, 0], meaning[:, 1]
+    return (text[:, None] == text[None, :]) | (scene[:, None] == text[None, :])
+
+
 class BLIP(nn.Module):
     """ITC (a :class:`CLIP`), ITM and LM on one image encoder. The image encoder must give
     token states through ``image_tokens(x)`` (N, S, d_image) (the ViT's, [class] first) and
@@ -241,7 +257,11 @@ class BLIP(nn.Module):
     def forward(self, x: Tensor, tokens: Tensor, meaning: Tensor | None = None) -> Tensor:
         """The summed losses named in ``losses`` on one batch of true pairs. ``meaning`` (N,):
         captions with equal values say the same thing (paraphrases), so never serve as each
-        other's ITM negatives; by default only identical captions are kept apart."""
+        other's ITM negatives; (N, 2): column 0 each caption's meaning, column 1 its image's
+        (the scene it shows, in the same keys), and a text is also no negative for an image it
+        describes, even when that image's own caption is a corrupted one (else the mining, which
+        finds exactly those texts, labels true pairs "no match"); by default only identical
+        captions are kept apart."""
         image = self.image_tokens(x)
         loss = x.new_zeros(())
         if "itc" in self.losses or "itm" in self.losses:
@@ -249,12 +269,9 @@ class BLIP(nn.Module):
             if "itc" in self.losses:
                 loss = loss + contrastive_loss(sim)
         if "itm" in self.losses:
-            if meaning is None:
-                same = (tokens[:, None, :] == tokens[None, :, :]).all(-1)  # identical captions
-            else:
-                same = meaning[:, None] == meaning[None, :]
+            same = no_negatives(tokens, meaning)
             neg_t = itm_negatives(sim, self.hard_negatives, same=same)  # a text for each image
-            neg_i = itm_negatives(sim.T, self.hard_negatives, same=same)  # an image for each text
+            neg_i = itm_negatives(sim.T, self.hard_negatives, same=same.T)  # an image per text
             toks = torch.cat([tokens, tokens[neg_t], tokens])
             imgs = torch.cat([image, image, image[neg_i]])
             y = torch.cat([torch.ones(len(x)), torch.zeros(2 * len(x))]).long()

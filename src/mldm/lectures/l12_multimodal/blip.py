@@ -58,7 +58,9 @@ def train(ctx: Context, s: Scenes):
                 s.x_train,
                 s.tokens_train,
                 epochs=p.blip.epochs,
-                meaning=common.meaning(s.a_train, "caption_"),
+                meaning=np.stack(
+                    [common.meaning(s.a_train, "caption_"), common.meaning(s.a_train)], 1
+                ),
                 seed=ctx.seed + run,
                 on_epoch=after_epoch,
                 negatives=negatives,

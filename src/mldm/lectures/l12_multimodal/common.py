@@ -200,12 +200,14 @@ def blip(p: Params, hard: bool = True, losses=("itc", "itm", "lm")):
 
 
 def pack(x, tokens, meaning=None):
-    """(images, tokens[, meaning]) -> one float32 matrix whose rows the array loader batches."""
+    """(images, tokens[, meaning]) -> one float32 matrix whose rows the array loader batches;
+    ``meaning`` (N,) or (N, k) integer columns (exact in float32: keys < 2**24)."""
     import torch
 
     cols = [x.reshape(len(x), -1), tokens.float()]
     if meaning is not None:
-        cols.append(torch.as_tensor(meaning, dtype=torch.float32)[:, None])
+        m = torch.as_tensor(np.asarray(meaning), dtype=torch.float32)
+        cols.append(m[:, None] if m.dim() == 1 else m)
     return torch.cat(cols, 1)
 
 
@@ -231,7 +233,8 @@ def _packed(objective):
             rest = rows[:, cap.N_PIXELS :].to(torch.long)
             if rest.shape[1] == MAX_LEN:
                 return self.f(x, rest)
-            return self.f(x, rest[:, :MAX_LEN], rest[:, MAX_LEN])  # with each caption's meaning
+            m = rest[:, MAX_LEN:]  # each caption's meaning (and its image's, for BLIP's ITM)
+            return self.f(x, rest[:, :MAX_LEN], m[:, 0] if m.shape[1] == 1 else m)
 
     return Packed(objective)
 
