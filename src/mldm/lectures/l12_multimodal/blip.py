@@ -19,8 +19,9 @@ if TYPE_CHECKING:
 
 NEGATIVES = ("hard", "random")
 # the BLIP whose decoder is scored as the captioner and which CapFilt fine-tunes: the one with
-# the better ITM here (random negatives, measured: hard mining in a world of a few hundred
-# distinct scenes, with 30% of the captions wrong, mostly finds pairs that do match)
+# the better ITM here (random negatives, measured: 0.90 vs 0.78 ranking accuracy, hard mining
+# in a world of a few hundred distinct scenes, with 30% of the captions wrong, even with the
+# captions that describe the image excluded from its negatives)
 CAPTIONER = ("random", 0)
 # the attributes a caption states, per kind of scene, with their number of values
 STATED = {
