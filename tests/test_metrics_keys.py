@@ -35,6 +35,7 @@ LECTURES = {
     "l08_trees": ("breast_cancer", "wine", "digits"),
     "l09_kmeans_pca": ("digits", "lfw_faces", "camera"),
     "l10_visual_representation": ("mnist",),
+    "l12_multimodal": ("captions",),
     "l13_gmm_em": ("iris", "wine"),
     "l14_diffusion": ("mnist",),
 }

@@ -22,6 +22,7 @@ SMOKE_ONLY = {
     "l06_neural_networks",
     "l07_training",
     "l10_visual_representation",
+    "l12_multimodal",
     "l13_vae",
     "l14_diffusion",
 }
@@ -59,7 +60,17 @@ def test_lecture_claims_hold_on_default_profile(workspace, lecture_id):
 # Lecture claims the default profile measures and does not reproduce at its scale: the report
 # shows them as FAIL with the measured value, the README says why. Listed here so that a new
 # failure still fails the suite, and so that one that starts to pass is taken off the list.
-NOT_REPRODUCED: dict[str, dict[str, str]] = {}
+NOT_REPRODUCED: dict[str, dict[str, str]] = {
+    "l12_multimodal": {
+        "zero_shot_digits_above_chance": "a 2-block ViT on 16x16 scenes barely learns digits "
+        "(its features probe them at 0.34, raw pixels at 0.52); more digit scenes cost the "
+        "shape claims at the same budget",
+        "contrastive_best_at_equal_steps": "on a 38-word vocabulary bag of words ties "
+        "contrastive at the end (0.41 vs 0.39 ± 0.05); contrastive is still the fastest",
+        "itm_hard_negatives_better": "with 30% corrupted captions, a matcher that only ever "
+        "sees hard negatives learns that unrelated captions often match (0.78 vs 0.90)",
+    },
+}
 
 
 @pytest.mark.parametrize("lecture_id", sorted(SMOKE_ONLY))

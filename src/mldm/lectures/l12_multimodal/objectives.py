@@ -1,0 +1,166 @@
+"""The lecture's three ways to pretrain on (image, text) pairs (lines 5316-5319) at equal
+compute: the same ViT, the same pairs, batches and steps, trained to (1) predict the exact
+caption (an image-grounded Transformer LM), (2) predict its bag of words, (3) match images and
+texts contrastively (CLIP). Zero-shot accuracy on test scenes is measured after every epoch;
+the lecture's figure (line 5345-5351) has the contrastive one fastest and best."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from mldm.lectures.l12_multimodal import common
+
+if TYPE_CHECKING:
+    from mldm.lectures.base import Context
+    from mldm.lectures.l12_multimodal.common import Scenes
+
+OBJECTIVES = ("caption", "bag_of_words", "contrastive")
+
+
+def name(objective: str, run: int) -> str:
+    return objective if run == 0 else f"{objective}_seed{run}"
+
+
+def build(p, objective: str):
+    if objective == "caption":
+        return common.blip(p, losses=("lm",))
+    if objective == "bag_of_words":
+        return common.bag_of_words(p)
+    if objective == "contrastive":
+        from mldm.models.clip import ContrastiveObjective
+
+        return ContrastiveObjective(common.clip(p))
+    raise ValueError(f"unknown objective {objective!r}")
+
+
+def _by_class(scores, groups, n_classes: int, pool: str):
+    """(N, P) prompt scores -> (N, C): log-sum-exp over each class's prompts (``"lse"``,
+    a marginal likelihood) or their mean (``"mean"``)."""
+    import torch
+
+    member = groups[None, :] == torch.arange(n_classes)[:, None]  # (C, P)
+    if pool == "lse":
+        s = scores[:, None, :].masked_fill(~member[None], float("-inf"))
+        return torch.logsumexp(s, dim=2)
+    return (scores @ member.T.to(scores.dtype)) / member.sum(1)
+
+
+def zero_shot_scores(objective: str, model, x, prompt_tokens, groups, n_classes: int):
+    """(N, C) class scores of images ``x`` for one trained objective: contrastive, the cosine
+    to each class's mean prompt embedding (CLIP's prompt ensembling); the two predictive ones,
+    the log-likelihood of the class's prompts under the model (log-sum-exp over prompts)."""
+    import torch
+
+    from mldm.models.clip import bag_of_words, bag_of_words_log_likelihood
+
+    with torch.no_grad():
+        if objective == "contrastive":
+            clip = model.clip
+            return clip.encode_image(x) @ clip.zero_shot_weights(prompt_tokens, groups, n_classes).T
+        if objective == "bag_of_words":
+            bags = bag_of_words(prompt_tokens, model.vocab_size)
+            return _by_class(
+                bag_of_words_log_likelihood(model.scores(x), bags), groups, n_classes, "lse"
+            )
+        T = int((prompt_tokens != 0).sum(1).max())
+        tok = prompt_tokens[:, :T]
+        image = model.image_tokens(x)  # (N, S, d)
+        N, P = len(x), len(tok)
+        ll = model.lm_log_likelihood(tok.repeat(N, 1), image.repeat_interleave(P, dim=0)).reshape(
+            N, P
+        )
+        return _by_class(ll, groups, n_classes, "lse")
+
+
+def accuracy(scores, y) -> float:
+    return float((scores.argmax(1) == y).float().mean())
+
+
+def eval_set(s: Scenes, n: int):
+    """The first ``n`` test shape scenes and their class (24 shape × colour classes)."""
+    import torch
+
+    idx = np.flatnonzero(s.a_test["kind"] == 0)[:n]
+    return s.x_test[idx], torch.as_tensor(s.y_test[idx])
+
+
+def train(ctx: Context, s: Scenes) -> None:
+    p = ctx.params
+    o = p.objectives
+    x_ev, y_ev = eval_set(s, o.eval_images)
+    tok, grp = common.prompts("shapes", templates=(0,))
+    for i, objective in enumerate(OBJECTIVES):
+        for run in range(o.seeds):
+            ctx.seeded(i, run=run)
+            model = build(p, objective)
+
+            def on_epoch(model=model, objective=objective):
+                sc = zero_shot_scores(objective, model, x_ev, tok, grp, common.N_SHAPE_CLASSES)
+                return accuracy(sc, y_ev)
+
+            common.train(
+                ctx,
+                name(objective, run),
+                model,
+                s.x_train,
+                s.tokens_train,
+                epochs=o.epochs,
+                seed=ctx.seed + run,
+                on_epoch=on_epoch,
+                objective=objective,
+            )
+            ctx.save_module(name(objective, run), model)
+
+
+def load(ctx: Context, objective: str, run: int = 0):
+    return ctx.load_module(name(objective, run), build(ctx.params, objective))
+
+
+@dataclass(frozen=True)
+class Curves:
+    """Zero-shot accuracy against epoch, per objective: mean and sd over seeds (E,)."""
+
+    epochs: np.ndarray
+    mean: dict[str, np.ndarray]
+    sd: dict[str, np.ndarray]
+    chance: float
+    steps_per_epoch: int
+
+
+def evaluate(ctx: Context, s: Scenes) -> Curves:
+    from mldm.evaluation.seeds import over_seeds, separated_gap
+
+    p = ctx.params
+    o = p.objectives
+    mean, sd, final = {}, {}, {}
+    for objective in OBJECTIVES:
+        runs = ctx.curves([name(objective, r) for r in range(o.seeds)])
+        acc = np.stack([c["on_epoch"].to_numpy() for c in runs.values()])  # (seeds, E)
+        mean[objective] = acc.mean(0)
+        sd[objective] = acc.std(0, ddof=1) if len(acc) > 1 else np.zeros(acc.shape[1])
+        final[objective] = over_seeds(acc[:, -1])
+        # the area under the accuracy-epoch curve, per seed: how fast it learns
+        speed = over_seeds(acc.mean(1))
+        ctx.record(
+            "objectives",
+            objective,
+            zero_shot_accuracy_mean=final[objective].mean,
+            zero_shot_accuracy_sd=final[objective].sd,
+            zero_shot_accuracy_over_epochs_mean=speed.mean,
+            zero_shot_accuracy_over_epochs_sd=speed.sd,
+            seeds=o.seeds,
+            epochs=o.epochs,
+        )
+    c = final["contrastive"]
+    gaps = [separated_gap(final[b], c) for b in ("caption", "bag_of_words")]
+    ctx.measure("contrastive_best_at_equal_steps", float(min(gaps)))
+    half = max(1, o.epochs // 2) - 1
+    early = [mean["contrastive"][half] - mean[b][half] for b in ("caption", "bag_of_words")]
+    ctx.measure("contrastive_fastest", float(min(early)))
+    n = len(s.x_train)
+    return Curves(
+        np.arange(1, o.epochs + 1), mean, sd, 1 / common.N_SHAPE_CLASSES, -(-n // p.batch_size)
+    )
