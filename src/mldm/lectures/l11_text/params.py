@@ -1,0 +1,46 @@
+"""L11's block in params.yaml (``lectures.l11_text``); defaults are the default profile's.
+
+Sizes were chosen by measuring on 2 shared CPU cores (see benchmarks/results.json
+``l11_text``): word2vec on the whole Shakespeare corpus (913k tokens, 9.1k words with
+count >= 5), 64-d vectors, 2 epochs for ours and gensim's; the small BERT on Shakespeare
+sentences (see :class:`Bert`); the Amazon reviews whole (4,000 / 1,000).
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from mldm.config import LectureParams, Strict
+
+
+class Counting(Strict):
+    """TF-IDF features of the Amazon reviews and the lecture-2 softmax model on them."""
+
+    min_df: int = Field(3, ge=1, description="keep words in at least this many training reviews")
+    lr: float = Field(2.0, gt=0, description="softmax regression GD step r")
+    max_epochs: int = Field(300, ge=1)
+    sklearn_C: float = Field(1.0, gt=0, description="scikit-learn LogisticRegression C")  # noqa: N815
+
+
+class Word2VecParams(Strict):
+    """Skip-gram / CBOW with negative sampling; gensim's Word2Vec gets the same values."""
+
+    dim: int = Field(64, ge=2, description="embedding size d")
+    window: int = Field(5, ge=1, description="m: the largest dynamic window radius")
+    negatives: int = Field(5, ge=1, description="K negatives per pair, from count^0.75")
+    sample: float = Field(1e-3, ge=0, lt=1, description="subsampling threshold s (0: off)")
+    min_count: int = Field(5, ge=1)
+    epochs: int = Field(2, ge=1)
+    batch_size: int = Field(16384, ge=1)
+    lr: float = Field(1e-2, gt=0, description="SparseAdam step")
+    n_tokens: int | None = Field(None, ge=1000, description="first tokens of the corpus (None: all)")
+    seeds: int = Field(3, ge=1, description="skip-gram runs for the mean ± sd against gensim")
+
+
+class Params(LectureParams):
+    counting: Counting = Counting()
+    word2vec: Word2VecParams = Word2VecParams()
+    neighbours: list[str] = Field(
+        default_factory=lambda: ["king", "love", "night", "sword", "father"],
+        description="words whose nearest neighbours the report lists",
+    )
