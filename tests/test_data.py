@@ -60,6 +60,10 @@ def test_missing_and_tampered_data_are_clear_errors(tmp_path):
     with pytest.raises(MldmError, match=r"not prepared.*dvc repro prepare@iris"):
         load("iris", tmp_path)
     with pytest.raises(MldmError, match="unknown dataset 'cifar'"):
+        prepare("cifar", tmp_path, seed=0, test_size=0.25)
+    # reading does not import the registry (a new dataset reruns no old lecture): an unknown
+    # name is a set that was never prepared
+    with pytest.raises(MldmError, match=r"not prepared.*prepare@cifar"):
         load("cifar", tmp_path)
     prepare("iris", tmp_path, seed=0, test_size=0.25)
     meta = tmp_path / "iris/meta.json"

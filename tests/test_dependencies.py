@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from mldm import config, lectures, stages
-from mldm.dependencies import closure, file_key, scan
+from mldm.dependencies import PACKAGE_DIR, closure, digest, file_key, find, scan
 
 
 @pytest.fixture(scope="module")
@@ -34,6 +34,8 @@ def test_a_lecture_stage_runs_its_own_lecture_only(cfg, root):
             assert not any(f.startswith("src/mldm/tuning/") for f in files - _tuning_spec())
             assert f"pipelines/{kind}.py" in files
             assert "src/mldm/lectures/runner.py" in files
+            # reading a prepared set needs no dataset table: a new set reruns no old lecture
+            assert not {"src/mldm/data/registry.py", "src/mldm/data/sources.py"} & files
 
 
 def _tuning_spec() -> set[str]:
@@ -46,6 +48,28 @@ def test_lazy_packages_cost_only_the_modules_named(cfg, root):
     assert "src/mldm/models/clustering.py" in files and "src/mldm/models/pca.py" in files
     assert "src/mldm/models/svm.py" not in files  # mldm.models imports nothing eagerly
     assert "src/mldm/models/ensemble.py" not in files
+
+
+def test_a_lazy_table_counts_by_the_rows_a_stage_uses(cfg, root):
+    modules, scripts = stages.entry_points("train@l09_kmeans_pca", cfg, root)
+    rows = find(modules, scripts).lazy_rows[PACKAGE_DIR / "models" / "__init__.py"]
+    assert rows["KMeans"] == "mldm.models.clustering" and "SVC" not in rows
+
+
+def test_digest_ignores_table_rows_nobody_uses_but_not_the_rest(tmp_path):
+    init = tmp_path / "__init__.py"
+    body = '"""Doc."""\n\n_LAZY = {{\n{rows}}}\nX = 1\n'
+    init.write_text(body.format(rows='    "A": "mldm.a",\n'))
+    used = {"A": "mldm.a"}
+    before = digest(init, used)
+    init.write_text(body.format(rows='    "A": "mldm.a",\n    "New": "mldm.new",\n'))
+    assert digest(init, used) == before  # a new lecture's export reruns nothing old
+    assert digest(init, {"A": "mldm.b"}) != before  # a re-pointed row that is used does
+    init.write_text(body.format(rows='    "A": "mldm.a",\n').replace("X = 1", "X = 2"))
+    assert digest(init, used) != before  # code beside the table counts whole
+    plain = tmp_path / "mod.py"
+    plain.write_text("_LAZY = {}\n")
+    assert digest(plain, used) == digest(plain)  # only package __init__ files are lazy
 
 
 def test_prepare_needs_neither_lectures_nor_torch_code(cfg, root):

@@ -12,6 +12,10 @@ module computes the set from the source, without importing it:
   as :mod:`mldm.models` has) counts only where it is used: ``from mldm.models import SVC``
   or ``models.SVC`` (``models`` bound to the package) depends on ``mldm.models.svm``, not on
   every model; a string constant naming an ``mldm`` module counts as an import of it;
+- and the table itself counts only by the rows a stage uses: a lazy ``__init__`` is hashed
+  with its ``_LAZY`` table cut down to those rows (:func:`digest`), so a new lecture that
+  exports new models reruns none of the old lectures, while renaming or re-pointing a row a
+  stage uses reruns that stage;
 - the non-Python files a package ships (``report/templates/``) go with that package.
 
 The set is a superset of what one run imports (every lazy import in a file counts, taken or
@@ -24,6 +28,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import json
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -59,19 +64,25 @@ class Scan:
     lazy: tuple[tuple[str, str], ...]
 
 
-def _lazy_table(tree: ast.Module) -> dict[str, str]:
+def _lazy_node(tree: ast.Module) -> ast.Assign | None:
     for node in tree.body:
         if (
             isinstance(node, ast.Assign)
             and any(isinstance(t, ast.Name) and t.id == "_LAZY" for t in node.targets)
             and isinstance(node.value, ast.Dict)
         ):
-            return {
-                k.value: v.value
-                for k, v in zip(node.value.keys, node.value.values, strict=True)
-                if isinstance(k, ast.Constant) and isinstance(v, ast.Constant)
-            }
-    return {}
+            return node
+    return None
+
+
+def _lazy_table(tree: ast.Module) -> dict[str, str]:
+    if (node := _lazy_node(tree)) is None:
+        return {}
+    return {
+        k.value: v.value
+        for k, v in zip(node.value.keys, node.value.values, strict=True)
+        if isinstance(k, ast.Constant) and isinstance(v, ast.Constant)
+    }
 
 
 @cache
@@ -120,18 +131,33 @@ def _package_data(package_file: Path) -> list[Path]:
     return out
 
 
+@dataclass(frozen=True)
+class Closure:
+    """The files an entry point may run, and the rows of each lazy package's ``_LAZY`` table
+    it uses (``{package __init__: {name: module or None}}``; None: a name the table lacks)."""
+
+    files: tuple[Path, ...]
+    lazy_rows: dict[Path, dict[str, str | None]]
+
+
 def closure(roots: tuple[str, ...], scripts: tuple[Path, ...] = ()) -> list[Path]:
     """Every file the modules ``roots`` and the files ``scripts`` (entry points outside the
     package) may run, sorted."""
-    return list(_closure(tuple(roots), tuple(Path(s).resolve() for s in scripts)))
+    return list(find(roots, scripts).files)
+
+
+def find(roots: tuple[str, ...], scripts: tuple[Path, ...] = ()) -> Closure:
+    """:func:`closure` with the lazy-table rows used (what :func:`manifest` hashes)."""
+    return _closure(tuple(roots), tuple(Path(s).resolve() for s in scripts))
 
 
 @cache
-def _closure(roots: tuple[str, ...], scripts: tuple[Path, ...]) -> tuple[Path, ...]:
+def _closure(roots: tuple[str, ...], scripts: tuple[Path, ...]) -> Closure:
     files: dict[str, Path] = {}
+    rows: dict[Path, dict[str, str | None]] = {}
     todo = list(roots)
     for script in scripts:
-        todo += sorted(_uses(scan(script, "__main__")))
+        todo += sorted(_uses(scan(script, "__main__"), rows))
     while todo:
         name = todo.pop()
         if name in files or (path := module_file(name)) is None:
@@ -139,22 +165,25 @@ def _closure(roots: tuple[str, ...], scripts: tuple[Path, ...]) -> tuple[Path, .
         files[name] = path
         parts = name.split(".")
         todo += [".".join(parts[:i]) for i in range(1, len(parts))]  # packages run first
-        todo += sorted(_uses(scan(path, name)))
+        todo += sorted(_uses(scan(path, name), rows))
     out = set(files.values()) | set(scripts)
     for path in list(files.values()):
         if path.name == "__init__.py":
             out.update(_package_data(path))
-    return tuple(sorted(out))
+    return Closure(files=tuple(sorted(out)), lazy_rows=rows)
 
 
-def _uses(s: Scan) -> set[str]:
+def _uses(s: Scan, rows: dict[Path, dict[str, str | None]]) -> set[str]:
     """The modules a scanned file needs: its imports, each lazy package attribute resolved to
-    the module that defines it."""
+    the module that defines it (and recorded in ``rows``)."""
     out = set(s.imports)
     for name in s.imports:
         package, _, attr = name.rpartition(".")
         if package and module_file(name) is None:
-            out.add(_lazy_of(package).get(attr, package))
+            table = _lazy_of(package)
+            out.add(table.get(attr, package))
+            if table:
+                rows.setdefault(module_file(package), {})[attr] = table.get(attr)
     return out
 
 
@@ -176,6 +205,19 @@ def file_key(path: Path, root: Path) -> str:
     return path.as_posix()
 
 
-def file_hashes(paths, root: Path) -> dict[str, str]:
-    """``{file_key: sha256}``: the manifest whose hash a stage's DVC dependency records."""
-    return {file_key(p, root): hashlib.sha256(Path(p).read_bytes()).hexdigest() for p in paths}
+def digest(path: Path, lazy_rows: dict[str, str | None] | None = None) -> str:
+    """sha256 of a file; for a lazy package ``__init__``, of its text with the ``_LAZY`` table
+    replaced by the rows ``lazy_rows`` a stage uses (none used: the table drops out)."""
+    data = Path(path).read_bytes()
+    if path.name != "__init__.py" or (node := _lazy_node(ast.parse(data))) is None:
+        return hashlib.sha256(data).hexdigest()
+    lines = data.decode().splitlines(keepends=True)
+    used = json.dumps(dict(sorted((lazy_rows or {}).items())))
+    before, after = lines[: node.lineno - 1], lines[node.end_lineno :]
+    text = "".join(before) + f"_LAZY = {used}\n" + "".join(after)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def manifest(c: Closure, root: Path) -> dict[str, str]:
+    """``{file_key: digest}`` of a closure: what a stage's DVC dependency records."""
+    return {file_key(p, root): digest(p, c.lazy_rows.get(p)) for p in c.files}

@@ -17,7 +17,7 @@ def run_cli(main: Callable[[], object]) -> None:
     """Run ``main``; a :class:`MldmError` becomes ``error: <message>`` on stderr and exit 2.
 
     With ``MLDM_TRACE=<dir>`` the run records what it imported and read in
-    ``<dir>/<stage>.json`` (:mod:`mldm.trace`)."""
+    ``<dir>/<stage>.<pid>.json`` (:mod:`mldm.trace`; one file per process)."""
     import os
 
     if os.environ.get("MLDM_TRACE"):

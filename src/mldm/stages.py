@@ -104,11 +104,10 @@ def write_resolved(params_path: str | Path = "params.yaml", root: str | Path = "
     code = out / "code"
     for stage in stage_names(cfg):
         modules, scripts = entry_points(stage, cfg, root)
-        files = dependencies.closure(modules, scripts)
         manifest = {
             "stage": stage,
             "datasets": list(datasets(stage, cfg)),
-            "files": dependencies.file_hashes(files, root.resolve()),
+            "files": dependencies.manifest(dependencies.find(modules, scripts), root.resolve()),
         }
         write_json(code / f"{stage}.json", manifest)
     _remove_stale(code, {f"{s}.json" for s in stage_names(cfg)})

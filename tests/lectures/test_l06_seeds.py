@@ -10,25 +10,8 @@ import pytest
 import torch
 
 from mldm.lectures.base import Context
-from mldm.lectures.l06_neural_networks.common import MeanSd, mean_sd, run_name, separated_gap
+from mldm.lectures.l06_neural_networks.common import run_name
 from mldm.lectures.l06_neural_networks.params import Params, Reference
-
-
-def test_mean_sd_is_the_sample_standard_deviation():
-    s = mean_sd([0.90, 0.92, 0.94])
-    assert s.mean == pytest.approx(0.92)
-    assert s.sd == pytest.approx(0.02)  # ddof 1; ddof 0 gives 0.0163
-    assert s.n == 3
-    assert s.metrics() == {"test_accuracy_mean": s.mean, "test_accuracy_sd": s.sd}
-
-
-def test_separated_gap_needs_the_gap_to_clear_two_standard_errors():
-    a = MeanSd(0.90, 0.01, 3)
-    wide = MeanSd(0.95, 0.01, 3)
-    close = MeanSd(0.91, 0.02, 3)
-    assert separated_gap(a, wide) == pytest.approx(0.05 - 2 * np.sqrt(2e-4 / 3))
-    assert separated_gap(a, close) < 0 < 0.91 - 0.90  # ahead, but within the spread
-    assert separated_gap(wide, a) < 0
 
 
 def test_each_run_starts_from_its_own_seed(tmp_path):

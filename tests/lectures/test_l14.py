@@ -11,6 +11,7 @@ import pytest
 import torch
 
 from mldm.config import load, set_profile
+from mldm.evaluation.seeds import over_seeds
 from mldm.lectures.base import Context
 from mldm.lectures.l14_diffusion import common, ddpm, fidelity
 from mldm.lectures.runner import run_stage
@@ -75,5 +76,5 @@ def test_variance_ratio_over_critical_is_an_f_test():
     # F(0.95; 2, 2) = 19 exactly (its cdf is x / (1 + x) with these degrees of freedom)
     assert fidelity.variance_ratio_over_critical([0, 0, 3], [0, 0, 1]) == pytest.approx(9 / 19)
     assert fidelity.variance_ratio_over_critical([0, 10, 20], [0, 1, 2]) > 1
-    p = common.over_seeds([1.0, 2.0, 3.0])
+    p = over_seeds([1.0, 2.0, 3.0]).as_dict()
     assert p == pytest.approx({"mean": 2.0, "sd": 1.0, "n": 3, "se": 1 / np.sqrt(3)})

@@ -9,8 +9,8 @@ from mldm._lazy import attributes
 _LAZY = {
     "DATASETS": "mldm.data.registry",
     "Dataset": "mldm.data.registry",
-    "Prepared": "mldm.data.registry",
-    "load": "mldm.data.registry",
+    "Prepared": "mldm.data.prepared",
+    "load": "mldm.data.prepared",
     "prepare": "mldm.data.registry",
 }
 __getattr__, __dir__ = attributes(__name__, _LAZY)

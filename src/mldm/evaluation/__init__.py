@@ -4,7 +4,9 @@ Metric names follow the project convention: split first, snake_case
 (``test_mse``, ``train_accuracy``, ``test_r2``). Model selection (L04: validation set,
 leave-one-out, K-fold cross validation, AIC/BIC) lives in :mod:`mldm.evaluation.selection`;
 sample quality of generative models (Fréchet distance, classifier scores) in
-:mod:`mldm.evaluation.generative`.
+:mod:`mldm.evaluation.generative`; learned representations (linear probe, weighted kNN,
+retrieval R@K; L10, L12) in :mod:`mldm.evaluation.representation`; a metric over seeds
+(mean ± sd, a gap that clears the spread) in :mod:`mldm.evaluation.seeds`.
 """
 
 from mldm._lazy import attributes
@@ -24,17 +26,24 @@ _LAZY = {
     "geometric_margin": "mldm.evaluation.svm_reference",
     "holdout_split": "mldm.evaluation.selection",
     "kfold_splits": "mldm.evaluation.selection",
+    "knn_accuracy": "mldm.evaluation.representation",
     "least_squares_criteria": "mldm.evaluation.selection",
+    "linear_probe": "mldm.evaluation.representation",
     "leave_one_out_splits": "mldm.evaluation.selection",
     "libsvm_twin": "mldm.evaluation.svm_reference",
     "loo_mse": "mldm.evaluation.selection",
     "loo_residuals": "mldm.evaluation.selection",
+    "over_seeds": "mldm.evaluation.seeds",
+    "OverSeeds": "mldm.evaluation.seeds",
     "max_kkt_violation": "mldm.evaluation.svm_reference",
+    "ProbeResult": "mldm.evaluation.representation",
     "Protocol": "mldm.evaluation.generative",
     "primal_hard_margin": "mldm.evaluation.svm_reference",
+    "recall_at_k": "mldm.evaluation.representation",
     "regression_metrics": "mldm.evaluation.metrics",
     "relative_error": "mldm.evaluation.metrics",
     "select_min": "mldm.evaluation.selection",
+    "separated_gap": "mldm.evaluation.seeds",
     "separability": "mldm.evaluation.svm_reference",
     "vote_curve": "mldm.evaluation.ensembles",
     "worst": "mldm.evaluation.metrics",

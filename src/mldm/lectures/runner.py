@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from mldm import config, lectures
-from mldm.data import registry
+from mldm.data import prepared
 from mldm.errors import MldmError
 from mldm.io import atomic_dir, write_json
 
@@ -19,7 +19,7 @@ STAGES = ("train", "evaluate")
 
 
 def dataset_hashes(cfg: config.Config, names) -> dict[str, str]:
-    return {name: registry.load(name, cfg.data.root).meta["content_hash"][:12] for name in names}
+    return {name: prepared.load(name, cfg.data.root).meta["content_hash"][:12] for name in names}
 
 
 def run_stage(

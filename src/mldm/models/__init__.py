@@ -46,6 +46,9 @@ _LAZY = {
     "tree_paths": "mldm.models.tree_edges",
     "UNet": "mldm.models.unet",
     "VAE": "mldm.models.vae",
+    "ViT": "mldm.models.vit",
+    "patchify": "mldm.models.vit",
+    "unpatchify": "mldm.models.vit",
 }
 __getattr__, __dir__ = attributes(__name__, _LAZY)
 __all__ = sorted(_LAZY)

@@ -19,24 +19,28 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from mldm.dependencies import PACKAGE_DIR, closure
+from mldm.dependencies import PACKAGE_DIR, digest, find
+
+
+def _closure(lecture_id: str):
+    return find((f"mldm.lectures.{lecture_id}", "mldm.tuning.cli", "mldm.tuning.stage"))
 
 
 def source_files(lecture_id: str) -> list[tuple[str, Path]]:
     """(path relative to the package, file) of the code a study of ``lecture_id`` runs, sorted."""
-    files = closure((f"mldm.lectures.{lecture_id}", "mldm.tuning.cli", "mldm.tuning.stage"))
+    files = _closure(lecture_id).files
     return sorted(
         (p.relative_to(PACKAGE_DIR).as_posix(), p) for p in files if p.is_relative_to(PACKAGE_DIR)
     )
 
 
 def code_hash(lecture_id: str) -> str:
-    """sha256 over (relative path, bytes) of every file in :func:`source_files`."""
+    """sha256 over (relative path, :func:`~mldm.dependencies.digest`) of every file in
+    :func:`source_files` (a lazy package's table counts by the rows the study uses)."""
+    rows = _closure(lecture_id).lazy_rows
     h = hashlib.sha256()
     for rel, path in source_files(lecture_id):
-        data = path.read_bytes()
-        h.update(f"{rel}\0{len(data)}\0".encode())
-        h.update(data)
+        h.update(f"{rel}\0{digest(path, rows.get(path))}\0".encode())
     return h.hexdigest()
 
 

@@ -1,10 +1,9 @@
 """What several L06 experiments share: MNIST-1D as every model reads it, the Adam they train
-with, and the statistics of a multi-seed experiment (mean ± sd over the seeds, and a gap that
-the seeds' spread cannot explain)."""
+with, and the names of a multi-seed experiment's runs (their statistics:
+:mod:`mldm.evaluation.seeds`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -32,31 +31,6 @@ def run_name(name: str, run: int) -> str:
     """The saved model/curve of a multi-seed experiment's repeat: run 0 keeps the plain name
     (its figures and dvc plots), later runs get ``_seed<run>``."""
     return name if run == 0 else f"{name}_seed{run}"
-
-
-@dataclass(frozen=True)
-class MeanSd:
-    """A model's test accuracy over ``n`` seeds: mean and sample standard deviation (ddof 1)."""
-
-    mean: float
-    sd: float
-    n: int
-
-    def metrics(self) -> dict[str, float]:
-        return {"test_accuracy_mean": self.mean, "test_accuracy_sd": self.sd}
-
-
-def mean_sd(values) -> MeanSd:
-    v = np.asarray(values, dtype=float)
-    return MeanSd(float(v.mean()), float(v.std(ddof=1)), len(v))
-
-
-def separated_gap(a: MeanSd, b: MeanSd) -> float:
-    """How far mean(b) − mean(a) clears two standard errors of that difference,
-    mean_b − mean_a − 2·sqrt((sd_a² + sd_b²)/n): positive when the seeds' spread cannot
-    explain the gap, so the ordering holds on another machine's draws too."""
-    se = np.sqrt((a.sd**2 + b.sd**2) / a.n)
-    return float(b.mean - a.mean - 2 * se)
 
 
 def test_accuracy(ctx: Context, name: str, model, d) -> float:

@@ -9,12 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from mldm.evaluation.seeds import OverSeeds, over_seeds, separated_gap
 from mldm.lectures.l06_neural_networks.common import (
-    MeanSd,
     adam,
-    mean_sd,
     run_name,
-    separated_gap,
     test_accuracy,
 )
 
@@ -72,7 +70,7 @@ class ImageComparison:
     its parameter count and its (run 0) training curves."""
 
     dataset: str
-    accuracy: dict[str, MeanSd]
+    accuracy: dict[str, OverSeeds]
     parameters: dict[str, int]
     curves: dict[str, Any]
 
@@ -95,7 +93,9 @@ def _compare(ctx: Context, dataset: str) -> ImageComparison:
         model = image_model(name, d.image_shape)
         params[name] = count_params(model)
         runs = [test_accuracy(ctx, run_name(f"{dataset}_{name}", r), model, d) for r in range(n)]
-        acc[name] = mean_sd(runs)
-        ctx.record(dataset, name, **acc[name].metrics(), seeds=n, parameters=params[name])
+        acc[name] = over_seeds(runs)
+        ctx.record(
+            dataset, name, **acc[name].metrics("test_accuracy"), seeds=n, parameters=params[name]
+        )
     curves = ctx.curves(IMAGE_MODELS, prefix=f"{dataset}_")
     return ImageComparison(dataset, acc, params, curves)

@@ -11,13 +11,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from mldm.evaluation.seeds import OverSeeds, over_seeds, separated_gap
 from mldm.lectures.l06_neural_networks.common import (
-    MeanSd,
     adam,
-    mean_sd,
     mnist1d,
     run_name,
-    separated_gap,
     test_accuracy,
 )
 
@@ -91,7 +89,7 @@ class ReferenceTable:
     """Each model's test accuracy over the seeds, its (run 0) curves, and the many-to-many
     RNN's test accuracy of y_t for t = 1..T."""
 
-    accuracy: dict[str, MeanSd]
+    accuracy: dict[str, OverSeeds]
     curves: dict[str, Any]
     step_accuracy: np.ndarray
 
@@ -104,9 +102,9 @@ def evaluate(ctx: Context) -> ReferenceTable:
         runs = [
             test_accuracy(ctx, run_name(f"mnist1d_{name}", r), model, d) for r in range(p.seeds)
         ]
-        stats[name] = mean_sd(runs)
+        stats[name] = over_seeds(runs)
         paper = {"paper_test_accuracy": PAPER_MNIST1D[name] / 100} if name in PAPER_MNIST1D else {}
-        ctx.record("mnist1d", name, **stats[name].metrics(), seeds=p.seeds, **paper)
+        ctx.record("mnist1d", name, **stats[name].metrics("test_accuracy"), seeds=p.seeds, **paper)
     ctx.measure(
         "mnist1d_reference_ordering",
         min(

@@ -58,8 +58,3 @@ def review_texts(ids: np.ndarray, vocab: list[str]) -> list[str]:
     words = np.asarray(vocab, dtype=object)
     return [" ".join(words[r[r > 0]]) for r in ids]
 
-
-def over_seeds(values) -> dict[str, float]:
-    v = np.asarray(values, dtype=float)
-    sd = float(v.std(ddof=1)) if len(v) > 1 else 0.0
-    return {"mean": float(v.mean()), "sd": sd, "n": len(v)}

@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from mldm.evaluation.seeds import over_seeds
 from mldm.io import load_npz, save_npz
-from mldm.lectures.l11_text.common import Corpus, corpus, over_seeds
+from mldm.lectures.l11_text.common import Corpus, corpus
 
 if TYPE_CHECKING:
     from mldm.lectures.base import Context
@@ -152,10 +153,9 @@ def evaluate(ctx: Context) -> Scores:
 
     sg = [n for n in names(p) if n.startswith("skipgram")]
     for metric in ("wordsim353_spearman", "analogy_accuracy"):
-        s = over_seeds([table[n][metric] for n in sg])
-        ctx.record("word2vec", "skipgram_over_seeds", **{f"{metric}_{k}": v for k, v in s.items()})
-    ws_mean = over_seeds([table[n]["wordsim353_spearman"] for n in sg])["mean"]
-    an_mean = over_seeds([table[n]["analogy_accuracy"] for n in sg])["mean"]
+        ctx.record("word2vec", "skipgram_over_seeds", **over_seeds([table[n][metric] for n in sg]).metrics(metric))
+    ws_mean = over_seeds([table[n]["wordsim353_spearman"] for n in sg]).mean
+    an_mean = over_seeds([table[n]["analogy_accuracy"] for n in sg]).mean
     g = table["gensim_skipgram"]
     ctx.measure("skipgram_spearman_near_gensim", ws_mean - g["wordsim353_spearman"])
     ctx.measure("skipgram_analogy_near_gensim", an_mean - g["analogy_accuracy"])

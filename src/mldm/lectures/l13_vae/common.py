@@ -52,8 +52,3 @@ def vae(net: Net, n_inputs: int = 784):
     from mldm.models.vae import VAE
 
     return VAE(n_inputs, net.latent_dim, net.hidden)
-
-
-def mean_sd(values) -> tuple[float, float]:
-    v = np.asarray(values, dtype=float)
-    return float(v.mean()), float(v.std(ddof=1))

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from mldm.lectures.l13_vae.common import digits, generator, mean_sd, vae
+from mldm.evaluation.seeds import over_seeds
+from mldm.lectures.l13_vae.common import digits, generator, vae
 
 if TYPE_CHECKING:
     from mldm.lectures.base import Context
@@ -242,17 +243,15 @@ def _beta(ctx: Context, d) -> list:
             t = _nelbo(model, d.test, generator(ctx, 40, i, run))
             recon.append(float(t.reconstruction.mean()))
             kl.append(float(t.kl.mean()))
-        (rm, rs), (km, ks) = mean_sd(recon), mean_sd(kl)
-        rows.append((beta, rm, rs, km, ks))
+        r, k = over_seeds(recon), over_seeds(kl)
+        rows.append((beta, r.mean, r.sd, k.mean, k.sd))
         ctx.record(
             "beta_sweep",
             sweep_key("beta_grid", i, len(p.sweep.grid)),
             beta=float(beta),
             seeds=p.sweep.seeds,
-            test_reconstruction_mean=rm,
-            test_reconstruction_sd=rs,
-            test_kl_mean=km,
-            test_kl_sd=ks,
+            **r.metrics("test_reconstruction"),
+            **k.metrics("test_kl"),
         )
     n = p.sweep.seeds
     steps = []

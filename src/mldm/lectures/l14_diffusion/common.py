@@ -81,13 +81,6 @@ def trained_names(p: Params) -> list[str]:
     return [model_name(v, r, ema) for v, r in runs(p) for ema in (True, False)]
 
 
-def over_seeds(values) -> dict[str, float]:
-    """Mean, sample sd (0 for one seed), n and standard error of one number per seed."""
-    v = np.asarray(values, dtype=float)
-    sd = float(v.std(ddof=1)) if len(v) > 1 else 0.0
-    return {"mean": float(v.mean()), "sd": sd, "n": len(v), "se": sd / np.sqrt(len(v))}
-
-
 def to_model_space(x):
     """[0, 1] pixels -> [-1, 1], the scale the forward process starts from."""
     return 2 * x - 1

@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from mldm.evaluation.seeds import over_seeds
 from mldm.lectures.l14_diffusion.common import (
     base_name,
     model_name,
-    over_seeds,
     runs,
     schedule,
     to_model_space,
@@ -180,11 +180,10 @@ def evaluate(ctx: Context, d: Digits) -> Samples:
     ctx.record(
         "ddpm",
         "simple_ema_over_seeds",
-        pixel_distance_mean=simple["mean"],
-        pixel_distance_sd=simple["sd"],
+        **simple.metrics("pixel_distance"),
     )
     ctx.measure(
-        "simple_loss_samples_better", distances[model_name("weighted", 0, True)] - simple["mean"]
+        "simple_loss_samples_better", distances[model_name("weighted", 0, True)] - simple.mean
     )
     trajectory = draw(ctx, model_name("simple", 0, True), 8, 2, return_trajectory=True)[1]
     curves = ctx.curves([base_name(v, r) for v, r in runs(p)])

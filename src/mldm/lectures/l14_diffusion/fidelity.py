@@ -27,7 +27,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from mldm.lectures.l14_diffusion.common import model_name, over_seeds
+from mldm.evaluation.seeds import over_seeds
+from mldm.lectures.l14_diffusion.common import model_name
 
 if TYPE_CHECKING:
     import torch
@@ -179,7 +180,9 @@ def evaluate(ctx: Context, d: Digits, ddpm_samples: dict[str, torch.Tensor]) -> 
     raw = [fd[model_name("simple", r, ema=False)] for r in seeds]
     ranking = [fd[REAL], float(np.mean(ema)), fd[VAE_ROW], fd[NOISE]]
     ctx.measure("sample_quality_ranking", ranking)
-    ctx.record("sample_quality", "ema_gain_over_seeds", **over_seeds(np.subtract(raw, ema)))
+    ctx.record(
+        "sample_quality", "ema_gain_over_seeds", **over_seeds(np.subtract(raw, ema)).as_dict()
+    )
     ctx.measure("ema_steadies_ddpm", variance_ratio_over_critical(raw, ema))
     weighted = fd[model_name("weighted", 0, ema=True)]
     ctx.measure("simple_loss_lower_frechet", weighted - float(np.mean(ema)))
