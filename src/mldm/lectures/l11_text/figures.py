@@ -11,6 +11,7 @@ from mldm.lectures.l11_text.counting import TFIDF_DOCS, TFIDF_SLIDE, TFIDF_WORDS
 
 if TYPE_CHECKING:
     from mldm.lectures.base import Context
+    from mldm.lectures.l11_text.bert import BertResults
     from mldm.lectures.l11_text.word2vec import Scores
 
 
@@ -41,3 +42,31 @@ def word2vec(ctx: Context, s: Scores) -> None:
         ax[1].set_xticks(range(1, 5))
         ax[1].set_xticklabels(["SG related", "SG unrelated", "CBOW related", "CBOW unrelated"], fontsize=7)
         ax[1].set(title="cosine of WordSim-353 pairs", ylabel="cos(u_a, u_b)")
+
+
+def bert(ctx: Context, r: BertResults) -> None:
+    with ctx.figure("bert_attention", ncols=len(r.attention), size=(4.2, 4.0)) as (_, ax):
+        ax = np.atleast_1d(ax)
+        for layer, (a, m) in enumerate(zip(ax, r.attention, strict=True)):
+            a.imshow(m, cmap="viridis", vmin=0)
+            a.set_xticks(range(len(r.tokens)))
+            a.set_yticks(range(len(r.tokens)))
+            a.set_xticklabels(r.tokens, rotation=90, fontsize=7)
+            a.set_yticklabels(r.tokens, fontsize=7)
+            a.set(title=f"layer {layer + 1} attention (mean of heads)")
+    with ctx.figure("bert_finetune", size=(5.2, 3.6)) as (_, ax):
+        budgets = sorted(next(iter(r.finetune.values())))
+        x = np.arange(len(budgets))
+        for k, (init, by) in enumerate(r.finetune.items()):
+            ax.bar(
+                x + 0.27 * k - 0.27,
+                [by[b]["mean"] for b in budgets],
+                0.27,
+                yerr=[by[b]["sd"] for b in budgets],
+                label=init,
+            )
+        ax.set_xticks(x)
+        ax.set_xticklabels([f"{b} labels" for b in budgets])
+        ax.set(ylim=(0.5, 1.0), ylabel="test accuracy (mean ± sd over seeds)",
+               title="Amazon reviews: fine-tuned [CLS] head")
+        ax.legend(fontsize=7)

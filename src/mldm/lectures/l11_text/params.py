@@ -41,9 +41,35 @@ class Word2VecParams(Strict):
     seeds: int = Field(3, ge=1, description="skip-gram runs for the mean ± sd against gensim")
 
 
+class BertParams(Strict):
+    """The small BERT: a WordPiece tokenizer (``tokenizers``) trained on the Shakespeare
+    sentences, MLM + NSP pre-training on consecutive sentence pairs, fine-tuning on Amazon
+    reviews at small label counts against the same model from scratch and the frozen MiniLM."""
+
+    vocab_size: int = Field(2000, ge=50, description="WordPiece vocabulary incl. specials")
+    max_len: int = Field(32, ge=8, description="tokens per pre-training pair")
+    n_pairs: int = Field(20000, ge=100, description="training sentence pairs (50% true next)")
+    n_eval_pairs: int = Field(2000, ge=50, description="held-out pairs (last sentences)")
+    d_model: int = Field(64, ge=8)
+    n_heads: int = Field(4, ge=1)
+    d_ff: int = Field(128, ge=8)
+    n_layers: int = Field(2, ge=1)
+    small_d_model: int = Field(32, ge=8, description="the size ablation's smaller model")
+    small_n_layers: int = Field(1, ge=1)
+    epochs: int = Field(4, ge=1, description="passes, each with a fresh masking")
+    batch_size: int = Field(64, ge=1)
+    lr: float = Field(1e-3, gt=0)
+    review_len: int = Field(64, ge=8, description="tokens per review when fine-tuning")
+    label_budgets: list[int] = Field(default_factory=lambda: [100, 400])
+    finetune_epochs: int = Field(10, ge=1)
+    finetune_lr: float = Field(1e-3, gt=0)
+    seeds: int = Field(3, ge=1)
+
+
 class Params(LectureParams):
     counting: Counting = Counting()
     word2vec: Word2VecParams = Word2VecParams()
+    bert: BertParams = BertParams()
     neighbours: list[str] = Field(
         default_factory=lambda: ["king", "love", "night", "sword", "father"],
         description="words whose nearest neighbours the report lists",
