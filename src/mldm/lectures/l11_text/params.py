@@ -64,6 +64,8 @@ class BertParams(Strict):
     finetune_epochs: int = Field(10, ge=1)
     finetune_lr: float = Field(1e-3, gt=0)
     seeds: int = Field(3, ge=1)
+    n_test: int = Field(500, ge=10, description="test reviews the fine-tuning table scores")
+    minilm_probe: bool = Field(True, description="the frozen MiniLM + linear probe beside")
 
 
 class Params(LectureParams):
