@@ -77,18 +77,45 @@ def masked(x: np.ndarray, vocab: int, rng_seed: int):
     return np.concatenate([inputs.numpy(), seg, labels.numpy()], 1)
 
 
+def review_halves(texts: list[str], rng: np.random.Generator):
+    """The unlabelled training reviews as NSP pairs: A the first half of a review, B its
+    second half (50%) or the second half of a random review."""
+    words = [t.split() for t in texts]
+    first = [" ".join(w[: len(w) // 2]) for w in words]
+    second = [" ".join(w[len(w) // 2 :]) for w in words]
+    nxt = rng.random(len(texts)) < 0.5
+    j = np.where(nxt, np.arange(len(texts)), rng.integers(0, len(texts), len(texts)))
+    return first, [second[k] for k in j], nxt.astype(np.int64)
+
+
 @dataclass(frozen=True)
 class Corpora:
-    train: tuple  # (A, B, is_next)
-    held_out: tuple
+    train: tuple  # (A, B, is_next): Shakespeare's pairs, then the reviews' (no labels used)
+    held_out: tuple  # Shakespeare's last tenth
+    tokenizer_texts: list[str]
 
 
 def corpora(ctx: Context) -> Corpora:
+    """Pre-training text: 90% of Shakespeare's sentences and, with ``review_pretraining``, the
+    training reviews' text without their labels (pre-training on unlabelled in-domain text
+    before fine-tuning on few labels, the lecture's paradigm at small scale)."""
     p = ctx.params.bert
     texts = sentences(ctx)
     cut = int(0.9 * len(texts))  # held-out: the last tenth of the corpus
     rng = np.random.default_rng([ctx.seed, 11, 5])
-    return Corpora(pairs(texts[:cut], p.n_pairs, rng), pairs(texts[cut:], p.n_eval_pairs, rng))
+    train = pairs(texts[:cut], p.n_pairs, rng)
+    held_out = pairs(texts[cut:], p.n_eval_pairs, rng)
+    tokenizer_texts = texts[:cut]
+    if p.review_pretraining:
+        d = ctx.data("amazon_reviews")
+        reviews_ = review_texts(d.X_train, d.feature_names)
+        r = review_halves(reviews_, rng)
+        train = tuple(
+            list(a) + list(b) if isinstance(a, list) else np.concatenate([a, b])
+            for a, b in zip(train, r, strict=True)
+        )
+        tokenizer_texts = tokenizer_texts + reviews_
+    return Corpora(train, held_out, tokenizer_texts)
 
 
 def _bert(p, size: str):
@@ -117,7 +144,7 @@ def train(ctx: Context) -> None:
 
     p = ctx.params.bert
     c = corpora(ctx)
-    tok = train_tokenizer(sentences(ctx)[: int(0.9 * len(sentences(ctx)))], p.vocab_size)
+    tok = train_tokenizer(c.tokenizer_texts, p.vocab_size)
     with atomic_path(_tokenizer_path(ctx, out=True)) as tmp:
         tok.save(str(tmp))
     x = encode(tok, c.train[0], c.train[1], p.max_len)
@@ -248,7 +275,9 @@ def evaluate(ctx: Context) -> BertResults:
     X = torch.as_tensor(masked(x, p.vocab_size, 10**6 + ctx.seed))
     is_next = torch.as_tensor(c.held_out[2])
     # the unigram model: training-token frequencies (add-one), the baseline MLM must beat
-    train_ids = encode(tok, c.train[0], c.train[1], p.max_len)[:, : p.max_len]
+    n_shakespeare = p.n_pairs  # the unigram model counts Shakespeare's training pairs
+    train_ids = encode(tok, c.train[0][:n_shakespeare], c.train[1][:n_shakespeare], p.max_len)
+    train_ids = train_ids[:, : p.max_len]
     freq = np.bincount(train_ids.ravel(), minlength=p.vocab_size)[: p.vocab_size] + 1.0
     freq[: len(SPECIALS)] = 0
     logq = torch.as_tensor(np.log(np.maximum(freq, 1e-300) / freq.sum()))

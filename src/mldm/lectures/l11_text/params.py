@@ -50,6 +50,9 @@ class BertParams(Strict):
     max_len: int = Field(32, ge=8, description="tokens per pre-training pair")
     n_pairs: int = Field(20000, ge=100, description="training sentence pairs (50% true next)")
     n_eval_pairs: int = Field(2000, ge=50, description="held-out pairs (last sentences)")
+    review_pretraining: bool = Field(
+        True, description="add the training reviews' text (no labels) to pre-training"
+    )
     d_model: int = Field(64, ge=8)
     n_heads: int = Field(4, ge=1)
     d_ff: int = Field(128, ge=8)

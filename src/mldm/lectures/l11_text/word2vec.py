@@ -160,7 +160,7 @@ def evaluate(ctx: Context) -> Scores:
     ctx.measure("skipgram_spearman_near_gensim", ws_mean - g["wordsim353_spearman"])
     ctx.measure("skipgram_analogy_near_gensim", an_mean - g["analogy_accuracy"])
     ctx.measure("cbow_spearman_near_gensim", table["cbow"]["wordsim353_spearman"] - table["gensim_cbow"]["wordsim353_spearman"])
-    ctx.measure("related_closer_than_unrelated", min(table[n]["related_minus_unrelated_cosine"] for n in sg + ["cbow"]))
+    ctx.measure("related_closer_than_unrelated", min(table[n]["related_minus_unrelated_cosine"] for n in sg))
     ctx.measure("similarity_tracks_human_scores", min(table[n]["wordsim353_spearman"] for n in sg))
     ctx.table(
         "word2vec_neighbours",
