@@ -41,10 +41,17 @@ def test_text_corpora_keep_their_words(prepared_root):
     assert len(words) > 900_000 and (np.diff(s.y_train) >= 0).all()
     assert " ".join(words[:6]) == " ".join(words[:6]).lower()
     a = load("amazon_reviews", prepared_root)
-    assert a.X_train.shape[0] == 4000 and a.X_test.shape[0] == 1000 and a.feature_names[0] == "<pad>"
+    assert (
+        a.X_train.shape[0] == 4000 and a.X_test.shape[0] == 1000 and a.feature_names[0] == "<pad>"
+    )
     assert set(np.unique(a.y_train)) == {0, 1}
     q = load("analogies", prepared_root)
-    assert np.asarray(q.feature_names)[q.X_train[0]].tolist() == ["athens", "greece", "baghdad", "iraq"]
+    assert np.asarray(q.feature_names)[q.X_train[0]].tolist() == [
+        "athens",
+        "greece",
+        "baghdad",
+        "iraq",
+    ]
     w = load("wordsim353", prepared_root)
     assert len(w.y_train) == 353 and 0 <= w.y_train.min() and w.y_train.max() <= 10
 

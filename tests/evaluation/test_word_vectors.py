@@ -20,8 +20,7 @@ def _lines(name):
 def kv():
     """Random 20-d vectors for the analogy words (a few left out) and the WordSim pairs."""
     words = sorted(
-        {w.lower() for line in _lines("questions-words.txt")[:2000] for w in line.split()}
-        - {":"}
+        {w.lower() for line in _lines("questions-words.txt")[:2000] for w in line.split()} - {":"}
         | {w.lower() for line in _lines("wordsim353.tsv") for w in line.split()[:2]}
     )
     words = [w for i, w in enumerate(words) if i % 7]  # some out of vocabulary

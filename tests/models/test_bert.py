@@ -7,7 +7,14 @@ import numpy as np
 import pytest
 import torch
 
-from mldm.models.bert import IGNORE, Bert, BertClassifier, BertPretraining, mlm_mask, pretraining_loss
+from mldm.models.bert import (
+    IGNORE,
+    Bert,
+    BertClassifier,
+    BertPretraining,
+    mlm_mask,
+    pretraining_loss,
+)
 
 SPECIAL = (0, 1, 2, 3, 4)  # [PAD] [UNK] [CLS] [SEP] [MASK]
 V = 50
@@ -116,6 +123,8 @@ def test_pretraining_loss_is_mlm_plus_nsp_cross_entropy():
     logits = h[:, 2] @ model.bert.token.weight.T + model.mlm_bias
     torch.testing.assert_close(out[0], logits)
     y = torch.tensor([0, 1, 1])
-    expected = torch.nn.functional.cross_entropy(logits, ids[:, 2]) + torch.nn.functional.cross_entropy(model.nsp(h[:, 0]), y)
+    expected = torch.nn.functional.cross_entropy(
+        logits, ids[:, 2]
+    ) + torch.nn.functional.cross_entropy(model.nsp(h[:, 0]), y)
     torch.testing.assert_close(pretraining_loss(out, y), expected)
     assert BertClassifier(model.bert, 2)(torch.cat([ids, torch.zeros_like(ids)], 1)).shape == (3, 2)

@@ -76,7 +76,9 @@ def test_scores_and_loss_match_the_definition():
     x = torch.tensor([[1, 2], [3, 4], [5, 6]])
     s = m(x)
     assert s.shape == (3, 5)
-    np.testing.assert_allclose(s[:, 0].detach(), (m.U[[1, 3, 5]] * m.W_out[[2, 4, 6]]).sum(1).detach(), rtol=1e-6)
+    np.testing.assert_allclose(
+        s[:, 0].detach(), (m.U[[1, 3, 5]] * m.W_out[[2, 4, 6]]).sum(1).detach(), rtol=1e-6
+    )
     loss = negative_sampling_loss(s)
     sig = torch.sigmoid
     manual = -(torch.log(sig(s[:, 0])) + torch.log(sig(-s[:, 1:])).sum(1)).mean()

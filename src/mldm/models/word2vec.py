@@ -116,7 +116,8 @@ class Word2Vec(nn.Module):
     2m context slots for CBOW, -1 = empty) then the target; returns (B, 1 + K) scores
     :math:`h^\\top v_{target}` and :math:`h^\\top v_{n_k}` for K negatives drawn from
     ``noise`` (with ``generator``, so a seeded run is repeatable). Init as word2vec:
-    :math:`u \\sim U(\\pm 0.5/d)`, :math:`v = 0`. Sparse gradients (``torch.optim.SparseAdam``): a step touches only the rows in its batch.
+    :math:`u \\sim U(\\pm 0.5/d)`, :math:`v = 0`. Sparse gradients (``torch.optim.SparseAdam``):
+    a step touches only the rows in its batch.
     """
 
     def __init__(
@@ -157,4 +158,3 @@ class Word2Vec(nn.Module):
     def vectors(self) -> np.ndarray:
         """The embeddings u_w (V, d), the vectors whose cosines the lecture compares."""
         return self.U.detach().cpu().numpy()
-

@@ -243,7 +243,13 @@ def minilm_features(texts: list[str], max_length: int, batch: int = 64) -> np.nd
     out = []
     with torch.no_grad():
         for i in range(0, len(texts), batch):
-            enc = tok(texts[i : i + batch], padding=True, truncation=True, max_length=max_length, return_tensors="pt")
+            enc = tok(
+                texts[i : i + batch],
+                padding=True,
+                truncation=True,
+                max_length=max_length,
+                return_tensors="pt",
+            )
             h = model(**enc).last_hidden_state
             m = enc["attention_mask"].unsqueeze(-1).to(h.dtype)
             out.append(((h * m).sum(1) / m.sum(1)).numpy())
@@ -293,12 +299,26 @@ def evaluate(ctx: Context) -> BertResults:
             if size == "bert":
                 nsp_acc = float((nsp.argmax(1) == is_next).float().mean())
                 bert = model.bert
-        ctx.record("bert_pretraining", size, held_out_mlm_loss=mlm[size], held_out_mlm_perplexity=float(np.exp(mlm[size])))
-    ctx.record("bert_pretraining", "unigram", held_out_mlm_loss=unigram, held_out_mlm_perplexity=float(np.exp(unigram)))
-    ctx.record("bert_pretraining", "bert", held_out_nsp_accuracy=nsp_acc, masked_tokens=len(targets))
+        ctx.record(
+            "bert_pretraining",
+            size,
+            held_out_mlm_loss=mlm[size],
+            held_out_mlm_perplexity=float(np.exp(mlm[size])),
+        )
+    ctx.record(
+        "bert_pretraining",
+        "unigram",
+        held_out_mlm_loss=unigram,
+        held_out_mlm_perplexity=float(np.exp(unigram)),
+    )
+    ctx.record(
+        "bert_pretraining", "bert", held_out_nsp_accuracy=nsp_acc, masked_tokens=len(targets)
+    )
     ctx.measure("mlm_below_unigram", unigram - mlm["bert"])
     ctx.measure("nsp_above_chance", nsp_acc)
-    ctx.measure("larger_bert_lower_perplexity", float(np.exp(mlm["bert_small"]) - np.exp(mlm["bert"])))
+    ctx.measure(
+        "larger_bert_lower_perplexity", float(np.exp(mlm["bert_small"]) - np.exp(mlm["bert"]))
+    )
 
     one = encode(tok, [ATTENTION_SENTENCE[0]], [ATTENTION_SENTENCE[1]], p.max_len)
     ids, seg = torch.as_tensor(one).chunk(2, dim=1)

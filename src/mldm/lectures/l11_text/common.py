@@ -57,4 +57,3 @@ def review_texts(ids: np.ndarray, vocab: list[str]) -> list[str]:
     """Rows of word ids back to text (the reviews are lower-case words already)."""
     words = np.asarray(vocab, dtype=object)
     return [" ".join(words[r[r > 0]]) for r in ids]
-

@@ -137,7 +137,9 @@ def evaluate(ctx: Context) -> dict[str, float]:
     majority = float(max(d.y_test.mean(), 1 - d.y_test.mean()))
     ctx.record("amazon_tfidf", "ours", test_accuracy=ours, features=n_words)
     ctx.record("amazon_tfidf", "sklearn_same_features", test_accuracy=same_acc, C=C)
-    ctx.record("amazon_tfidf", "sklearn_pipeline", test_accuracy=theirs, features=len(vec.vocabulary_))
+    ctx.record(
+        "amazon_tfidf", "sklearn_pipeline", test_accuracy=theirs, features=len(vec.vocabulary_)
+    )
     ctx.record("amazon_tfidf", "majority", test_accuracy=majority)
     ctx.measure("tfidf_softmax_near_sklearn", abs(ours - same_acc))
     ctx.measure("tfidf_beats_majority", ours - majority)

@@ -17,7 +17,9 @@ if TYPE_CHECKING:
 
 def tfidf(ctx: Context, table: np.ndarray) -> None:
     with ctx.figure("tfidf_table", ncols=2, size=(5.2, 2.8)) as (_, ax):
-        for a, (title, m) in zip(ax, [("ours", table), ("slide (line 4751)", TFIDF_SLIDE)], strict=True):
+        for a, (title, m) in zip(
+            ax, [("ours", table), ("slide (line 4751)", TFIDF_SLIDE)], strict=True
+        ):
             a.imshow(m, cmap="Blues", vmin=0, vmax=0.35)
             for (i, j), v in np.ndenumerate(m):
                 a.text(j, i, f"{v:.3g}" if v else "0", ha="center", va="center", fontsize=7)
@@ -40,7 +42,9 @@ def word2vec(ctx: Context, s: Scores) -> None:
         data = [v for n in ("skipgram", "cbow") for v in (s.related[n], s.unrelated[n])]
         ax[1].boxplot(data)
         ax[1].set_xticks(range(1, 5))
-        ax[1].set_xticklabels(["SG related", "SG unrelated", "CBOW related", "CBOW unrelated"], fontsize=7)
+        ax[1].set_xticklabels(
+            ["SG related", "SG unrelated", "CBOW related", "CBOW unrelated"], fontsize=7
+        )
         ax[1].set(title="cosine of WordSim-353 pairs", ylabel="cos(u_a, u_b)")
 
 
@@ -67,6 +71,9 @@ def bert(ctx: Context, r: BertResults) -> None:
             )
         ax.set_xticks(x)
         ax.set_xticklabels([f"{b} labels" for b in budgets])
-        ax.set(ylim=(0.5, 1.0), ylabel="test accuracy (mean ± sd over seeds)",
-               title="Amazon reviews: fine-tuned [CLS] head")
+        ax.set(
+            ylim=(0.5, 1.0),
+            ylabel="test accuracy (mean ± sd over seeds)",
+            title="Amazon reviews: fine-tuned [CLS] head",
+        )
         ax.legend(fontsize=7)

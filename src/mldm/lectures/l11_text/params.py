@@ -37,7 +37,9 @@ class Word2VecParams(Strict):
     epochs: int = Field(2, ge=1)
     batch_size: int = Field(16384, ge=1)
     lr: float = Field(1e-2, gt=0, description="SparseAdam step")
-    n_tokens: int | None = Field(None, ge=1000, description="first tokens of the corpus (None: all)")
+    n_tokens: int | None = Field(
+        None, ge=1000, description="first tokens of the corpus (None: all)"
+    )
     seeds: int = Field(3, ge=1, description="skip-gram runs for the mean ± sd against gensim")
 
 

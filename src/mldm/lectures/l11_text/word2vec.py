@@ -60,9 +60,13 @@ def train_ours(ctx: Context, c: Corpus, cbow: bool, run: int):
     )
     ctx.seeded(11, int(cbow), run=run)
     g = torch.Generator().manual_seed(int(rng.integers(2**31)))
-    model = Word2Vec(len(c.vocab), p.dim, noise_distribution(c.counts), p.negatives, cbow, generator=g)
+    model = Word2Vec(
+        len(c.vocab), p.dim, noise_distribution(c.counts), p.negatives, cbow, generator=g
+    )
     loader = array_loader(X, np.zeros(len(X), np.int64), p.batch_size, seed=run, dtype=torch.long)
-    task = fit(model, negative_sampling_loss, lambda w: torch.optim.SparseAdam(list(w), p.lr), loader, 1)
+    task = fit(
+        model, negative_sampling_loss, lambda w: torch.optim.SparseAdam(list(w), p.lr), loader, 1
+    )
     return model, len(X), task.history["step_loss"][-1]
 
 
@@ -149,24 +153,41 @@ def evaluate(ctx: Context) -> Scores:
             "related_minus_unrelated_cosine": float(rel[name].mean() - unrel[name].mean()),
         }
         ctx.record("word2vec", name, **table[name])
-        neigh[name] = {w: nearest(E, c.vocab, index, w, 5) for w in ctx.params.neighbours if w in index}
+        neigh[name] = {
+            w: nearest(E, c.vocab, index, w, 5) for w in ctx.params.neighbours if w in index
+        }
 
     sg = [n for n in names(p) if n.startswith("skipgram")]
     for metric in ("wordsim353_spearman", "analogy_accuracy"):
-        ctx.record("word2vec", "skipgram_over_seeds", **over_seeds([table[n][metric] for n in sg]).metrics(metric))
+        ctx.record(
+            "word2vec",
+            "skipgram_over_seeds",
+            **over_seeds([table[n][metric] for n in sg]).metrics(metric),
+        )
     ws_mean = over_seeds([table[n]["wordsim353_spearman"] for n in sg]).mean
     an_mean = over_seeds([table[n]["analogy_accuracy"] for n in sg]).mean
     g = table["gensim_skipgram"]
     ctx.measure("skipgram_spearman_near_gensim", ws_mean - g["wordsim353_spearman"])
     ctx.measure("skipgram_analogy_near_gensim", an_mean - g["analogy_accuracy"])
-    ctx.measure("cbow_spearman_near_gensim", table["cbow"]["wordsim353_spearman"] - table["gensim_cbow"]["wordsim353_spearman"])
-    ctx.measure("related_closer_than_unrelated", min(table[n]["related_minus_unrelated_cosine"] for n in sg))
+    ctx.measure(
+        "cbow_spearman_near_gensim",
+        table["cbow"]["wordsim353_spearman"] - table["gensim_cbow"]["wordsim353_spearman"],
+    )
+    ctx.measure(
+        "related_closer_than_unrelated", min(table[n]["related_minus_unrelated_cosine"] for n in sg)
+    )
     ctx.measure("similarity_tracks_human_scores", min(table[n]["wordsim353_spearman"] for n in sg))
     ctx.table(
         "word2vec_neighbours",
         ["word", *(n for n in ("skipgram", "cbow", "gensim_skipgram", "gensim_cbow"))],
         [
-            [w, *(", ".join(f"{x} {s:.2f}" for x, s in neigh[n][w]) for n in ("skipgram", "cbow", "gensim_skipgram", "gensim_cbow"))]
+            [
+                w,
+                *(
+                    ", ".join(f"{x} {s:.2f}" for x, s in neigh[n][w])
+                    for n in ("skipgram", "cbow", "gensim_skipgram", "gensim_cbow")
+                ),
+            ]
             for w in neigh["skipgram"]
         ],
     )
