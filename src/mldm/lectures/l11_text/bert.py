@@ -41,6 +41,13 @@ def train_tokenizer(texts: list[str], vocab_size: int):
     tok.train_from_iterator(
         texts, trainers.WordPieceTrainer(vocab_size=vocab_size, special_tokens=SPECIALS)
     )
+    # the trainer breaks ties by hash order (Rust's random HashMap seeds): its ids change from
+    # run to run and, rarely, a few of its pieces (not in three trainings on the full corpus);
+    # ids: specials first, then the pieces sorted, so equal piece sets give equal ids
+    pieces = sorted(w for w in tok.get_vocab() if w not in SPECIALS)
+    tok.model = models.WordPiece(
+        {w: i for i, w in enumerate([*SPECIALS, *pieces])}, unk_token="[UNK]"
+    )
     tok.post_processor = processors.TemplateProcessing(
         single="[CLS] $A [SEP]",
         pair="[CLS] $A [SEP] $B:1 [SEP]:1",
