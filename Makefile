@@ -15,15 +15,18 @@ export DVC_NO_ANALYTICS := 1
 export MLFLOW_DISABLE_TELEMETRY := true
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help setup repro test test-fast ui bench lock lint clean
+# The UIs' extra (optuna-dashboard; playwright for the browser test), installed only by the
+# targets that need it, on top of the core environment.
+UI_STAMP := $(VENV)/.ui-$(shell cat requirements.lock pyproject.toml 2>/dev/null | sha1sum | cut -c1-12)
 
-help:
-	@echo "make repro [PROFILE=smoke|default|full]  run the course pipeline (reports/index.html)"
-	@echo "make test                                run the test suite"
-	@echo "make ui                                  MLflow UI on http://127.0.0.1:5000"
-	@echo "make bench                               time the stages -> benchmarks/results.json"
+.PHONY: help setup repro test test-fast ui studies screenshots bench lock lint clean
 
-setup: $(STAMP)
+# `make help` prints every target that has a `## ` comment (tests/test_makefile.py checks that
+# each .PHONY target has one, so the list cannot drift from the Makefile).
+help: ## list the targets
+	@awk 'BEGIN { FS = ":[^#]*## " } /^[a-z][a-z-]*:.*## / { printf "  make %-12s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
+
+setup: $(STAMP) ## create .venv with the pinned dependencies (the other targets do it first)
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,28 +40,39 @@ $(STAMP): requirements.lock pyproject.toml
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
-repro: $(STAMP)
+repro: $(STAMP) ## run the course pipeline, PROFILE=smoke|default|full (-> reports/index.html)
 	$(BIN)/python -m mldm.config set-profile $(PROFILE)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dvc repro
 
-test: $(STAMP)
+test: $(STAMP) ## run the test suite (the browser test needs `make screenshots`' extra)
 	$(BIN)/pytest -q
 
-test-fast: $(STAMP)
+test-fast: $(STAMP) ## the test suite without the slow end-to-end runs
 	$(BIN)/pytest -q -m "not slow"
 
-ui: $(STAMP)
-	$(BIN)/mlflow ui --backend-store-uri sqlite:///mlflow.db --host 127.0.0.1 --port 5000 --workers 1
+$(UI_STAMP): $(STAMP)
+	$(BIN)/pip install -q -c requirements.lock -e '.[ui]' 2>&1 | { grep -v "^WARNING: Location" || true; }
+	@rm -f $(VENV)/.ui-*
+	@touch $@
 
-bench: $(STAMP)
+ui: $(STAMP) ## MLflow UI on the runs (http://127.0.0.1:5000; MLFLOW_TRACKING_URI if set)
+	$(BIN)/python -m mldm.ui mlflow --port 5000
+
+studies: $(UI_STAMP) ## optuna-dashboard on the studies (http://127.0.0.1:8080/dashboard/)
+	$(BIN)/python -m mldm.ui studies --port 8080
+
+screenshots: $(UI_STAMP) ## browser test of the UIs and the report; screenshots -> reports/ui/
+	$(BIN)/pytest -q tests/test_browser.py -rs
+
+bench: $(STAMP) ## time the stages -> benchmarks/results.json
 	$(BIN)/python benchmarks/run.py
 
-lint: $(STAMP)
+lint: $(STAMP) ## ruff on src, tests, pipelines, benchmarks
 	$(BIN)/ruff check src tests pipelines benchmarks
 
 # Regenerate the lock from the current environment (after changing pyproject.toml).
-lock:
+lock: ## regenerate requirements.lock from .venv (after changing pyproject.toml)
 	$(BIN)/pip freeze --exclude-editable | grep -v -E '^(torch|nvidia-|triton)' > requirements.lock
 
-clean:
+clean: ## remove every pipeline output, the MLflow store and the report
 	rm -rf data/prepared artifacts metrics plots reports mlflow.db mlartifacts .dvc/tmp/runs

@@ -9,13 +9,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--params", default="params.yaml")
     parser.add_argument("--out", default="reports")
+    parser.add_argument(
+        "--notes",
+        help="course-notes.zh.txt to quote each claim's lines from (default: $MLDM_COURSE_NOTES, "
+        "else course/course-notes.zh.txt; without it the lines are named, not quoted)",
+    )
     args = parser.parse_args()
 
     from mldm import config
     from mldm.report import build
 
     cfg = config.load(args.params)
-    index = build(cfg, out_dir=args.out)
+    index = build(cfg, out_dir=args.out, notes=args.notes)
     print(f"report: wrote {index}")
 
 

@@ -34,6 +34,7 @@ LECTURES = {
     "l07_training": ("digits", "mnist", "mnist1d"),
     "l08_trees": ("breast_cancer", "wine", "digits"),
     "l09_kmeans_pca": ("digits", "lfw_faces", "camera"),
+    "l10_visual_representation": ("mnist",),
     "l11_text": ("shakespeare", "amazon_reviews", "analogies", "wordsim353", "simlex999"),
     "l13_gmm_em": ("iris", "wine"),
     "l14_diffusion": ("mnist",),

@@ -4,33 +4,17 @@ the sample-quality table's models and its statistics."""
 
 from __future__ import annotations
 
-import shutil
-
 import numpy as np
 import pytest
 import torch
 
-from mldm.config import load, set_profile
 from mldm.evaluation.seeds import over_seeds
-from mldm.lectures.base import Context
 from mldm.lectures.l14_diffusion import common, ddpm, fidelity
-from mldm.lectures.runner import run_stage
 
 
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory, root, prepared_root):
-    ws = tmp_path_factory.mktemp("l14")
-    shutil.copyfile(root / "params.yaml", ws / "params.yaml")
-    set_profile("smoke", ws / "params.yaml")
-    shutil.copytree(prepared_root, ws / "data" / "prepared")
-    mp = pytest.MonkeyPatch()
-    mp.delenv("MLFLOW_TRACKING_URI", raising=False)
-    mp.delenv("DVC_ROOT", raising=False)
-    mp.chdir(ws)
-    run_stage("train", "l14_diffusion", "params.yaml", ws)
-    cfg = load(ws / "params.yaml", lectures=("l14_diffusion",))
-    yield Context("l14_diffusion", cfg, ws / "out", ws / "artifacts" / "l14_diffusion")
-    mp.undo()
+def trained(train_on_smoke):
+    return train_on_smoke("l14_diffusion")
 
 
 def test_digits_are_random_labelled_subsets(trained):

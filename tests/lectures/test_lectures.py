@@ -18,7 +18,14 @@ from mldm.config import set_profile
 from mldm.io import read_json
 from mldm.lectures.runner import run_stage
 
-SMOKE_ONLY = {"l06_neural_networks", "l07_training", "l11_text", "l13_vae", "l14_diffusion"}
+SMOKE_ONLY = {
+    "l06_neural_networks",
+    "l07_training",
+    "l10_visual_representation",
+    "l11_text",
+    "l13_vae",
+    "l14_diffusion",
+}
 
 
 @pytest.fixture

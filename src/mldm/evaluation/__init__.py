@@ -39,6 +39,7 @@ _LAZY = {
     "ProbeResult": "mldm.evaluation.representation",
     "Protocol": "mldm.evaluation.generative",
     "primal_hard_margin": "mldm.evaluation.svm_reference",
+    "principal_angles": "mldm.evaluation.subspace",
     "recall_at_k": "mldm.evaluation.representation",
     "regression_metrics": "mldm.evaluation.metrics",
     "relative_error": "mldm.evaluation.metrics",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import json
+import os
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +20,66 @@ from mldm.lectures.claims import KINDS
 
 # metrics written before claims had a kind (regenerate them: dvc repro evaluate@<lecture>)
 NO_KIND = "no kind"
+
+# The course notes ship with the project (course/, a copy of the course's own text) and are a
+# DVC dependency of the report: it quotes the lines each claim cites, the same on every machine.
+# Another copy can be named with --notes or $MLDM_COURSE_NOTES.
+NOTES_ENV = "MLDM_COURSE_NOTES"
+NOTES = Path("course/course-notes.zh.txt")
+# a claim citing a whole lecture gets its first lines, not 700; runs of blank lines become one
+EXCERPT_MAX_LINES = 40
+_RANGE = re.compile(r"\s*(\d+)\s*(?:-\s*(\d+))?\s*")
+
+
+def parse_lines(text: str) -> list[tuple[int, int]]:
+    """``"202-222, 230"`` -> ``[(202, 222), (230, 230)]``; one-line error when malformed."""
+    ranges = []
+    for part in str(text).split(","):
+        m = _RANGE.fullmatch(part)
+        if not m or (m[2] and int(m[2]) < int(m[1])):
+            raise MldmError(f"claim lines {text!r}: expected ranges like '202-222, 230'")
+        ranges.append((int(m[1]), int(m[2] or m[1])))
+    return ranges
+
+
+def range_anchor(lecture: str, r: tuple[int, int]) -> str:
+    """The id of the quoted lines ``r`` in lecture ``lecture``'s section."""
+    return f"{lecture}--lines-{r[0]}-{r[1]}"
+
+
+def find_notes(path: str | os.PathLike | None = None) -> Path | None:
+    """The course notes: ``path``, else ``$MLDM_COURSE_NOTES``, else the project's
+    ``course/`` copy; None when absent (an explicit path that does not exist is an error)."""
+    explicit = path or os.environ.get(NOTES_ENV)
+    if explicit:
+        if not Path(explicit).is_file():
+            raise MldmError(f"course notes '{explicit}' not found (set {NOTES_ENV} or --notes)")
+        return Path(explicit)
+    return NOTES if NOTES.is_file() else None
+
+
+@dataclass
+class Excerpt:
+    """Lines ``start``-``end`` of the notes, quoted (``text`` None when notes were not found)."""
+
+    anchor: str
+    start: int
+    end: int
+    text: str | None
+    more: int = 0  # lines left out beyond EXCERPT_MAX_LINES
+
+
+def excerpts(lecture: str, claims: dict, notes: list[str] | None) -> list[Excerpt]:
+    """One excerpt per distinct range the lecture's claims cite, in line order."""
+    out = []
+    for a, b in sorted({r for c in claims.values() for r in parse_lines(c["lines"])}):
+        text, more = None, 0
+        if notes is not None:
+            shown = notes[a - 1 : min(b, a + EXCERPT_MAX_LINES - 1)]
+            text = re.sub(r"\n\s*\n(\s*\n)+", "\n\n", "\n".join(shown)).strip("\n")
+            more = max(0, b - a + 1 - EXCERPT_MAX_LINES)
+        out.append(Excerpt(range_anchor(lecture, (a, b)), a, b, text, more))
+    return out
 
 
 @dataclass
@@ -39,6 +101,17 @@ class LectureSection:
     worked_example: dict[str, Any]
     figures: list[Path] = field(default_factory=list)
     studies: list[StudySection] = field(default_factory=list)
+    cited: list[Excerpt] = field(default_factory=list)
+
+    def claim_anchor(self, cid: str) -> str:
+        return f"{self.id}--{cid}"
+
+    def claim_ranges(self, claim: dict) -> list[tuple[str, str]]:
+        """``[(anchor, "202-222"), ...]`` for a claim's cited lines."""
+        return [
+            (range_anchor(self.id, r), f"{r[0]}-{r[1]}" if r[1] != r[0] else str(r[0]))
+            for r in parse_lines(claim["lines"])
+        ]
 
     @property
     def passed(self) -> int:
@@ -101,8 +174,12 @@ def collect_studies(tuning_dir: Path, studies: dict[str, Any]) -> dict[str, list
 
 
 def collect(
-    metrics_dir: Path, plots_dir: Path, studies: dict[str, list[StudySection]] | None = None
+    metrics_dir: Path,
+    plots_dir: Path,
+    studies: dict[str, list[StudySection]] | None = None,
+    notes: Path | None = None,
 ) -> list[LectureSection]:
+    note_lines = notes.read_text(encoding="utf-8").splitlines() if notes else None
     sections = []
     for lid in lectures.IDS:
         path = metrics_dir / f"{lid}.json"
@@ -110,16 +187,18 @@ def collect(
             raise MldmError(f"no metrics for '{lid}' in '{path}' (run: dvc repro evaluate@{lid})")
         metrics = read_json(path)
         module = lectures.get(lid)
+        claims = metrics.get("claims", {})
         sections.append(
             LectureSection(
                 id=lid,
                 title=module.TITLE,
                 lines=module.LINES,
                 tables={k: v for k, v in metrics.items() if k not in ("claims", "worked_example")},
-                claims=metrics.get("claims", {}),
+                claims=claims,
                 worked_example=metrics.get("worked_example", {}),
                 figures=sorted((plots_dir / lid).glob("*.png")),
                 studies=(studies or {}).get(lid, []),
+                cited=excerpts(lid, claims, note_lines),
             )
         )
     return sections
@@ -152,10 +231,14 @@ def build(
     metrics_dir: str | Path = "metrics",
     plots_dir: str | Path = "plots",
     tuning_dir: str | Path = "tuning",
+    notes: str | Path | None = None,
 ) -> Path:
-    """Write ``index.html``, ``summary.md`` and ``figures/`` into ``out_dir`` atomically."""
+    """Write ``index.html``, ``summary.md`` and ``figures/`` into ``out_dir`` atomically.
+
+    ``notes``: the course notes to quote each claim's lines from (:func:`find_notes`)."""
     studies = collect_studies(Path(tuning_dir), cfg.studies)
-    sections = collect(Path(metrics_dir), Path(plots_dir), studies)
+    notes_path = find_notes(notes)
+    sections = collect(Path(metrics_dir), Path(plots_dir), studies, notes_path)
     env = _env()
     context = {
         "sections": sections,
@@ -164,6 +247,8 @@ def build(
         "total_passed": sum(s.passed for s in sections),
         "total_claims": sum(len(s.claims) for s in sections),
         "total_kinds": kind_counts(c for s in sections for c in s.claims.values()),
+        "kinds": [*KINDS, NO_KIND],
+        "notes_found": notes_path is not None,
     }
     out_dir = Path(out_dir)
     with atomic_dir(out_dir) as tmp:

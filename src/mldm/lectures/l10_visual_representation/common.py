@@ -1,0 +1,116 @@
+"""What L10's experiments share: the digits at the lecture's resolution, the one encoder f and
+projection head g every method trains, the names of the trained encoders, and the probe."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from mldm.lectures.base import Context
+    from mldm.lectures.l10_visual_representation.params import Params
+
+
+@dataclass(frozen=True)
+class Digits:
+    """MNIST digits as (N, 1, R, R) float32 in [0, 1] with their int64 labels (random subsets
+    of the prepared splits, which are sorted by digit)."""
+
+    train: Any
+    test: Any
+    y_train: np.ndarray
+    y_test: np.ndarray
+
+
+def digits(ctx: Context, p: Params | None = None) -> Digits:
+    """The central 24×24 pixels of the 28×28 digits averaged to ``p.resolution`` (12: 2×2
+    blocks), random ``n_train``/``n_test`` subsets (all by default)."""
+    import torch
+    from torch.nn import functional as F  # noqa: N812
+
+    p = p or ctx.params
+    d = ctx.data("mnist")
+    rng = np.random.default_rng([ctx.seed, 10, 0])
+    tr = rng.permutation(len(d.y_train))[: p.n_train]
+    te = rng.permutation(len(d.y_test))[: p.n_test]
+
+    def small(X):
+        x = torch.as_tensor(X, dtype=torch.float32).reshape(-1, 1, 28, 28)[:, :, 2:26, 2:26]
+        return F.adaptive_avg_pool2d(x, p.resolution).clamp(0, 1)
+
+    return Digits(
+        small(d.X_train[tr]),
+        small(d.X_test[te]),
+        np.asarray(d.y_train[tr], dtype=np.int64),
+        np.asarray(d.y_test[te], dtype=np.int64),
+    )
+
+
+def encoder(p: Params):
+    """A fresh f (the caller seeds torch first)."""
+    from mldm.models import ConvEncoder
+
+    return ConvEncoder(p.resolution, p.encoder.channels, p.encoder.dim)
+
+
+def head(p: Params, mlp: bool = True):
+    """g: a shallow MLP (SimCLR, MoCo v2) or a linear layer (MoCo v1)."""
+    from mldm.models.contrastive import projection_head
+
+    return projection_head(p.encoder.dim, p.encoder.proj_dim, None if mlp else 0)
+
+
+def mean_loss(out, _y):
+    """The models return per-image losses; the task minimizes their mean."""
+    return out.mean()
+
+
+def features(fn, x, batch: int = 2048) -> np.ndarray:
+    """``fn`` (an encoder's h or z) on ``x`` in eval mode without gradients, float64."""
+    import torch
+
+    with torch.no_grad():
+        return np.concatenate(
+            [fn(x[i : i + batch]).double().numpy() for i in range(0, len(x), batch)]
+        )
+
+
+def probe(
+    ctx: Context, train_features, y_train, test_features, y_test, knn: bool = True
+) -> dict[str, float]:
+    """The lecture's linear probe (frozen features, a linear classifier on top; λ chosen on a
+    validation split, :func:`mldm.evaluation.linear_probe`) and, with ``knn``, the weighted
+    kNN of the SSL literature (cosine, k from params, :func:`mldm.evaluation.knn_accuracy`).
+    The validation split keeps at least one row per class when labels are few."""
+    from mldm.evaluation import knn_accuracy, linear_probe
+
+    n_classes = len(np.unique(y_train))
+    val = max(0.2, n_classes / len(y_train))
+    r = linear_probe(
+        train_features,
+        y_train,
+        test_features,
+        y_test,
+        weight_decays=ctx.params.probe_weight_decays,
+        val_fraction=val,
+        seed=ctx.seed,
+    )
+    out = {"linear_probe_test_accuracy": r.test_accuracy}
+    if knn:
+        out["knn_test_accuracy"] = knn_accuracy(
+            train_features, y_train, test_features, y_test, k=ctx.params.knn_k
+        )
+    return out
+
+
+def label_subset(y: np.ndarray, fraction: float, seed: int, run: int) -> np.ndarray:
+    """Indices of ``fraction`` of the labels, class-balanced (at least two per class: one to
+    fit the probe, one to validate its λ)."""
+    rng = np.random.default_rng([seed, 10, 1, run, int(round(fraction * 1e6))])
+    classes = np.unique(y)
+    per = max(2, int(round(fraction * len(y) / len(classes))))
+    return np.sort(
+        np.concatenate([rng.choice(np.flatnonzero(y == c), per, replace=False) for c in classes])
+    )

@@ -1,0 +1,243 @@
+"""Evaluating the representations (lines 4275-4318): every trained encoder frozen, a linear
+probe and a weighted kNN on its features; SimCLR's h before g against z after g (lines
+4322-4330); the batch size (lines 4332-4337); MoCo v1 against v2 (lines 4418-4470); and the
+semi-supervised table (lines 4290-4318): a probe on 1% / 10% of the labels against the same CNN
+trained from scratch on those labels."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from mldm.evaluation.seeds import over_seeds, separated_gap
+from mldm.lectures.base import sweep_key
+from mldm.lectures.l10_visual_representation import autoencoders, contrastive, supervised
+from mldm.lectures.l10_visual_representation.common import (
+    features,
+    label_subset,
+    probe,
+)
+
+if TYPE_CHECKING:
+    from mldm.lectures.base import Context
+    from mldm.lectures.l10_visual_representation.common import Digits
+
+# the encoders whose h every probe compares, in the lecture's order
+ENCODERS = (
+    supervised.RANDOM,
+    supervised.SUPERVISED,
+    autoencoders.CONV,
+    contrastive.SIMCLR,
+    contrastive.MOCO_V1,
+    contrastive.MOCO_V2,
+)
+SSL = (autoencoders.CONV, contrastive.SIMCLR, contrastive.MOCO_V1, contrastive.MOCO_V2)
+
+
+def encoders(ctx: Context) -> dict[str, Any]:
+    """name -> h = f(x) of every trained encoder (frozen, eval mode)."""
+    f = {
+        supervised.RANDOM: supervised.load_random(ctx),
+        supervised.SUPERVISED: supervised.load_cnn(ctx, supervised.SUPERVISED)[0],
+        autoencoders.CONV: autoencoders.load_conv(ctx).encoder,
+    }
+    for name in (contrastive.SIMCLR, contrastive.MOCO_V1, contrastive.MOCO_V2):
+        f[name] = contrastive.load_f(ctx, name)
+    return f
+
+
+@dataclass(frozen=True)
+class Probes:
+    table: dict[str, dict[str, float]]  # encoder -> probe accuracies
+    embedding: dict[str, np.ndarray]  # encoder -> 2-D PCA of its test features
+    y_test: np.ndarray
+    sweep: dict[str, Any]  # batch sizes and probe mean/sd per size
+    label_efficiency: dict[str, Any]  # fraction -> method -> mean/sd
+    mi: dict[str, Any]  # curves of SimCLR runs (mi_bound per epoch), their log(2N-1)
+
+
+def _probe_encoder(ctx, fn, d: Digits):
+    a, b = features(fn, d.train), features(fn, d.test)
+    return probe(ctx, a, d.y_train, b, d.y_test), a, b
+
+
+def evaluate(ctx: Context, d: Digits) -> Probes:
+    from mldm.models import PCA
+
+    p = ctx.params
+    table, feats, embedding = {}, {}, {}
+    frozen = encoders(ctx)
+    for name, f in frozen.items():
+        table[name], a, b = _probe_encoder(ctx, f, d)
+        feats[name] = (a, b)
+        embedding[name] = PCA(n_components=2).fit(a).transform(b)
+        ctx.record("probe", name, **table[name])
+    conv, _, _ = _probe_encoder(ctx, frozen[supervised.SUPERVISED].conv_features, d)
+    ctx.record("probe", "supervised_last_conv", **conv)
+    table["supervised_last_conv"] = conv
+
+    # SimCLR: z = g(h) against h, on the main model and every sweep model
+    f, g = frozen[contrastive.SIMCLR], contrastive.load_g(ctx, contrastive.SIMCLR)
+    z, _, _ = _probe_encoder(ctx, lambda x: g(f(x)), d)
+    table["simclr_z"] = z
+    ctx.record("probe", "simclr_z", **z)
+
+    key = "linear_probe_test_accuracy"
+    random_acc = table[supervised.RANDOM][key]
+    gains = {n: table[n][key] - random_acc for n in SSL}
+    ctx.record(
+        "probe", "gain_over_random_init", **{f"{n}_linear_probe": g for n, g in gains.items()}
+    )
+    ctx.measure("simclr_beats_random_init", gains[contrastive.SIMCLR])
+    ctx.measure("moco_beats_random_init", gains[contrastive.MOCO_V1])
+
+    c = p.contrastive
+    sweep = {"batch_size": list(c.batch_sweep), "h": [], "z": []}
+    sweep_h = []
+    h_minus_z = []
+    for i, _n in enumerate(c.batch_sweep):
+        hs, zs = [], []
+        for run in range(c.seeds):
+            name = contrastive.sweep_name(i, run)
+            fi, gi = contrastive.load_f(ctx, name), contrastive.load_g(ctx, name)
+            hs.append(_probe_encoder(ctx, fi, d)[0][key])
+            zs.append(_probe_encoder(ctx, lambda x, fi=fi, gi=gi: gi(fi(x)), d)[0][key])
+        h_minus_z += [a - b for a, b in zip(hs, zs, strict=True)]
+        sweep_h.append(over_seeds(hs))
+        sweep["h"].append(sweep_h[-1].as_dict())
+        sweep["z"].append(over_seeds(zs).as_dict())
+        ctx.record(
+            "batch_sweep",
+            sweep_key("simclr", i, len(c.batch_sweep)),
+            batch_size=float(_n),
+            linear_probe_test_accuracy_mean=sweep["h"][-1]["mean"],
+            linear_probe_test_accuracy_sd=sweep["h"][-1]["sd"],
+            z_linear_probe_test_accuracy_mean=sweep["z"][-1]["mean"],
+        )
+    # largest minus smallest batch, less two standard errors of the difference
+    ctx.measure("larger_batch_probes_better", separated_gap(sweep_h[0], sweep_h[-1]))
+    hz = over_seeds([table[contrastive.SIMCLR][key] - z[key], *h_minus_z]).as_dict()
+    ctx.record("probe", "simclr_h_minus_z", mean=hz["mean"], sd=hz["sd"], n=float(hz["n"]))
+    ctx.measure("h_probes_better_than_z", hz["mean"] - 2 * hz["se"])
+    # the lecture's MoCo v2 table (MLP head, aug+, cos each help) is measured, not claimed:
+    # at this scale v2's recipe probes worse than v1's (README, report)
+    ctx.record(
+        "probe",
+        "moco_v2_minus_v1",
+        linear_probe=table[contrastive.MOCO_V2][key] - table[contrastive.MOCO_V1][key],
+        knn=table[contrastive.MOCO_V2]["knn_test_accuracy"]
+        - table[contrastive.MOCO_V1]["knn_test_accuracy"],
+    )
+
+    # label efficiency: probes on a few labels against the CNN from scratch on them
+    eff, advantage = {}, []
+    for i, fraction in enumerate(p.label_fractions):
+        rows: dict[str, list[float]] = {}
+        for run in range(p.label_seeds):
+            idx = label_subset(d.y_train, fraction, ctx.seed, run)
+            for name in (supervised.RANDOM, contrastive.SIMCLR, contrastive.MOCO_V1):
+                a, b = feats[name]
+                acc = probe(ctx, a[idx], d.y_train[idx], b, d.y_test, knn=False)[key]
+                rows.setdefault(name, []).append(acc)
+            scratch = supervised.test_accuracy(ctx, supervised.scratch_name(i, run), d)
+            rows.setdefault("scratch", []).append(scratch)
+        eff_seeds = {k: over_seeds(v) for k, v in rows.items()}
+        eff[fraction] = {k: v.as_dict() for k, v in eff_seeds.items()}
+        for k, s in eff[fraction].items():
+            ctx.record(
+                "label_efficiency",
+                sweep_key(k, i, len(p.label_fractions)),
+                label_fraction=fraction,
+                labels=float(len(idx)),
+                test_accuracy_mean=s["mean"],
+                test_accuracy_sd=s["sd"],
+            )
+        best = max(
+            (contrastive.SIMCLR, contrastive.MOCO_V1), key=lambda k: eff[fraction][k]["mean"]
+        )
+        ssl, scratch = eff[fraction][best], eff[fraction]["scratch"]
+        advantage.append(ssl["mean"] - scratch["mean"])
+        ctx.record(
+            "label_efficiency",
+            sweep_key("ssl_minus_scratch", i, len(p.label_fractions)),
+            label_fraction=fraction,
+            best_ssl=float(best == contrastive.MOCO_V1),  # 0: SimCLR, 1: MoCo v1
+            test_accuracy_gap=advantage[-1],
+        )
+        if i == 0:
+            ctx.measure(
+                "ssl_beats_scratch_few_labels",
+                separated_gap(eff_seeds["scratch"], eff_seeds[best]),
+            )
+    ctx.measure("ssl_advantage_shrinks_with_labels", advantage[0] - advantage[-1])
+
+    names = [contrastive.SIMCLR, *contrastive.sweep_names(p)]
+    curves = ctx.curves(names)
+    logs = {n: math.log(2 * min(contrastive.batch_of(n, p), len(d.train)) - 1) for n in names}
+    ctx.measure(
+        "mi_bound_below_ceiling",
+        max(float(curves[n]["mi_bound"].max()) - logs[n] for n in names),
+    )
+    for i, n in enumerate(c.batch_sweep):
+        bounds = [
+            float(curves[contrastive.sweep_name(i, r)]["mi_bound"].iloc[-1]) for r in range(c.seeds)
+        ]
+        ctx.record(
+            "batch_sweep",
+            sweep_key("simclr", i, len(c.batch_sweep)),
+            mi_bound_mean=over_seeds(bounds).mean,
+            ceiling_log_2n_minus_one=math.log(2 * n - 1),
+        )
+    main = curves[contrastive.SIMCLR]["mi_bound"].to_numpy()
+    ctx.measure("mi_bound_rises", float(main[-1] - main[0]))
+    ctx.record(
+        "simclr",
+        "mi_bound",
+        first_epoch=float(main[0]),
+        last_epoch=float(main[-1]),
+        ceiling_log_2n_minus_one=logs[contrastive.SIMCLR],
+    )
+    _published(ctx, table, eff, p.label_fractions)
+    return Probes(table, embedding, d.y_test, sweep, eff, {"curves": curves, "log": logs})
+
+
+def _published(ctx: Context, table, eff, fractions) -> None:
+    """Published figures beside ours: another scale (ImageNet / CIFAR-10, ResNets, hundreds of
+    epochs), printed for orientation, never compared numerically."""
+    key = "linear_probe_test_accuracy"
+    one = eff[fractions[0]]
+    ctx.table(
+        "published_reference",
+        ["setup", "published", "ours (default profile: MNIST 12x12, 23k-parameter CNN)"],
+        [
+            [
+                "SimCLR linear probe, ResNet-18, CIFAR-10 (solo-learn)",
+                "0.9074",
+                f"SimCLR linear probe {table[contrastive.SIMCLR][key]:.4f}",
+            ],
+            [
+                "SimCLR weighted kNN, CIFAR-10, 200 epochs (lightly)",
+                "0.847",
+                f"SimCLR kNN {table[contrastive.SIMCLR]['knn_test_accuracy']:.4f}",
+            ],
+            [
+                "ImageNet 1% labels, top-5: supervised 48.4, SimCLR ResNet-50 75.5 (lecture's "
+                "Table 7)",
+                "+27.1 points",
+                f"{fractions[0]:.0%} labels, top-1: scratch {one['scratch']['mean']:.3f}, SimCLR "
+                f"probe {one[contrastive.SIMCLR]['mean']:.3f}",
+            ],
+            [
+                "ImageNet linear probe, ResNet-50: supervised 76.5, MoCo v1 60.6, MoCo v2 67.5 "
+                "(lecture's MoCo v2 table)",
+                "v2 - v1 = +6.9",
+                f"supervised {table['supervised'][key]:.3f}, MoCo v1 "
+                f"{table[contrastive.MOCO_V1][key]:.3f}, v2 {table[contrastive.MOCO_V2][key]:.3f}",
+            ],
+        ],
+        note="different data, models and schedules: orientation only; the full profile is "
+        "where CIFAR-10-scale runs belong",
+    )
