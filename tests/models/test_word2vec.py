@@ -90,3 +90,23 @@ def test_cbow_hidden_is_mean_of_present_context():
     m = Word2Vec(10, 4, noise_distribution(np.ones(10)), cbow=True, generator=g)
     h = m.hidden(torch.tensor([[1, -1, 3, -1]]))
     torch.testing.assert_close(h[0], (m.U[1] + m.U[3]).detach() / 2)
+
+
+def test_cbow_gradient_is_the_mean_context_share():
+    """CBOW's h is the mean of the present context vectors: each present context row gets
+    dL/dh / |C_t| (once per occurrence), empty slots (-1, gathered as row 0 and masked) none."""
+    g = torch.Generator().manual_seed(0)
+    m = Word2Vec(10, 4, noise_distribution(np.ones(10)), 2, cbow=True, generator=g)
+    torch.nn.init.normal_(m.W_out, generator=g)
+    x = torch.tensor([[3, 5, -1, -1, 7], [-1, 2, 3, -1, 1]])
+    h = m.hidden(x[:, :-1])
+    torch.testing.assert_close(h, torch.stack([(m.U[3] + m.U[5]) / 2, (m.U[2] + m.U[3]) / 2]))
+    h.retain_grad()
+    negative_sampling_loss((m.W_out[x[:, -1]] * h).sum(1, keepdim=True)).backward()
+    grad = m.U.grad.coalesce().to_dense()
+    expected = torch.zeros_like(grad)
+    for row, ctx in enumerate(([3, 5], [2, 3])):
+        for w in ctx:
+            expected[w] += h.grad[row] / len(ctx)
+    torch.testing.assert_close(grad, expected)
+    assert grad[0].abs().sum() == 0
