@@ -18,6 +18,9 @@ def test_every_dataset_prepares_with_meta(prepared_root):
             continue
         d = load(name, prepared_root)
         assert d.meta["name"] == name and d.meta["source"] == ds.source
+        if ds.loader.__module__ == "mldm.data.text":  # token ids into the vocabulary
+            assert d.X_train.dtype.kind in "iu" and d.X_train.max() < len(d.feature_names)
+            continue
         assert d.X_train.shape[1] == len(d.feature_names)
         assert d.X_train.dtype == np.float64
         if ds.split:
@@ -28,6 +31,29 @@ def test_every_dataset_prepares_with_meta(prepared_root):
             assert Counter(map(tuple, d.X_train)) + Counter(map(tuple, d.X_test)) == rows
             repeated = {r for r, c in rows.items() if c > 1}
             assert set(map(tuple, d.X_train[:20])) & set(map(tuple, d.X_test)) <= repeated
+
+
+def test_text_corpora_keep_their_words(prepared_root):
+    """L11's corpora: Shakespeare's words in order, the Amazon reviews' published split, the
+    benchmarks' rows (the words read back through the vocabulary in meta.json)."""
+    s = load("shakespeare", prepared_root)
+    words = np.asarray(s.feature_names)[s.X_train]
+    assert len(words) > 900_000 and (np.diff(s.y_train) >= 0).all()
+    assert " ".join(words[:6]) == " ".join(words[:6]).lower()
+    a = load("amazon_reviews", prepared_root)
+    assert (
+        a.X_train.shape[0] == 4000 and a.X_test.shape[0] == 1000 and a.feature_names[0] == "<pad>"
+    )
+    assert set(np.unique(a.y_train)) == {0, 1}
+    q = load("analogies", prepared_root)
+    assert np.asarray(q.feature_names)[q.X_train[0]].tolist() == [
+        "athens",
+        "greece",
+        "baghdad",
+        "iraq",
+    ]
+    w = load("wordsim353", prepared_root)
+    assert len(w.y_train) == 353 and 0 <= w.y_train.min() and w.y_train.max() <= 10
 
 
 def test_house_table_is_the_slides(prepared_root):

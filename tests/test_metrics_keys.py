@@ -36,6 +36,7 @@ LECTURES = {
     "l09_kmeans_pca": ("digits", "lfw_faces", "camera"),
     "l10_visual_representation": ("mnist",),
     "l12_multimodal": ("captions",),
+    "l11_text": ("shakespeare", "amazon_reviews", "analogies", "wordsim353", "simlex999"),
     "l13_gmm_em": ("iris", "wine"),
     "l14_diffusion": ("mnist",),
 }

@@ -22,6 +22,7 @@ SMOKE_ONLY = {
     "l06_neural_networks",
     "l07_training",
     "l10_visual_representation",
+    "l11_text",
     "l12_multimodal",
     "l13_vae",
     "l14_diffusion",
@@ -61,6 +62,11 @@ def test_lecture_claims_hold_on_default_profile(workspace, lecture_id):
 # shows them as FAIL with the measured value, the README says why. Listed here so that a new
 # failure still fails the suite, and so that one that starts to pass is taken off the list.
 NOT_REPRODUCED: dict[str, dict[str, str]] = {
+    "l11_text": {
+        "pretraining_beats_scratch": "a 2-layer BERT pre-trained for minutes on CPU is only "
+        "0.09 nats below the unigram model; its fine-tuned mean is above scratch at 100 and 400 "
+        "labels, but not by two standard errors",
+    },
     "l12_multimodal": {
         "zero_shot_digits_above_chance": "a 2-block ViT on 16x16 scenes barely learns digits "
         "(its features probe them at 0.34, raw pixels at 0.52); more digit scenes cost the "

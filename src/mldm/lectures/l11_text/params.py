@@ -1,0 +1,84 @@
+"""L11's block in params.yaml (``lectures.l11_text``); defaults are the default profile's.
+
+Sizes were chosen by measuring on 2 shared CPU cores (see benchmarks/results.json
+``l11_text``): word2vec on the whole Shakespeare corpus (913k tokens, 9.1k words with
+count >= 5), 64-d vectors, 2 epochs for ours and gensim's; the small BERT on Shakespeare
+sentences (see :class:`Bert`); the Amazon reviews whole (4,000 / 1,000).
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from mldm.config import LectureParams, Strict
+
+
+class Counting(Strict):
+    """TF-IDF features of the Amazon reviews and the lecture-2 softmax model on them. The
+    features are standardized (training statistics): on the raw TF-IDF (entries ~0.01 beside
+    the bias's 1) gradient descent stalls at the majority class for any step that keeps the
+    bias stable."""
+
+    min_df: int = Field(3, ge=1, description="keep words in at least this many training reviews")
+    lr: float = Field(0.05, gt=0, description="softmax regression SGD step r")
+    max_epochs: int = Field(20, ge=1)
+    batch_size: int = Field(100, ge=1)
+    weight_decay: float = Field(0.5, ge=0, description="λ' (L04): 0.73 test accuracy, 0 overfits")
+
+
+class Word2VecParams(Strict):
+    """Skip-gram / CBOW with negative sampling; gensim's Word2Vec gets the same values."""
+
+    dim: int = Field(64, ge=2, description="embedding size d")
+    window: int = Field(5, ge=1, description="m: the largest dynamic window radius")
+    negatives: int = Field(5, ge=1, description="K negatives per pair, from count^0.75")
+    sample: float = Field(1e-3, ge=0, lt=1, description="subsampling threshold s (0: off)")
+    min_count: int = Field(5, ge=1)
+    epochs: int = Field(2, ge=1)
+    batch_size: int = Field(16384, ge=1)
+    lr: float = Field(1e-2, gt=0, description="SparseAdam step")
+    n_tokens: int | None = Field(
+        None, ge=1000, description="first tokens of the corpus (None: all)"
+    )
+    seeds: int = Field(3, ge=1, description="skip-gram runs for the mean ± sd against gensim")
+
+
+class BertParams(Strict):
+    """The small BERT: a BPE tokenizer (``tokenizers``; BPE as its trainer is deterministic,
+    WordPiece's breaks ties by hash order) trained on the Shakespeare
+    sentences, MLM + NSP pre-training on consecutive sentence pairs, fine-tuning on Amazon
+    reviews at small label counts against the same model from scratch and the frozen MiniLM."""
+
+    vocab_size: int = Field(2000, ge=50, description="BPE vocabulary incl. specials")
+    max_len: int = Field(32, ge=8, description="tokens per pre-training pair")
+    n_pairs: int = Field(20000, ge=100, description="training sentence pairs (50% true next)")
+    n_eval_pairs: int = Field(2000, ge=50, description="held-out pairs (last sentences)")
+    review_pretraining: bool = Field(
+        True, description="add the training reviews' text (no labels) to pre-training"
+    )
+    d_model: int = Field(64, ge=8)
+    n_heads: int = Field(4, ge=1)
+    d_ff: int = Field(128, ge=8)
+    n_layers: int = Field(2, ge=1)
+    small_d_model: int = Field(32, ge=8, description="the size ablation's smaller model")
+    small_n_layers: int = Field(1, ge=1)
+    epochs: int = Field(4, ge=1, description="passes, each with a fresh masking")
+    batch_size: int = Field(64, ge=1)
+    lr: float = Field(1e-3, gt=0)
+    review_len: int = Field(64, ge=8, description="tokens per review when fine-tuning")
+    label_budgets: list[int] = Field(default_factory=lambda: [100, 400])
+    finetune_epochs: int = Field(10, ge=1)
+    finetune_lr: float = Field(1e-3, gt=0)
+    seeds: int = Field(3, ge=1)
+    n_test: int = Field(500, ge=10, description="test reviews the fine-tuning table scores")
+    minilm_probe: bool = Field(True, description="the frozen MiniLM + linear probe beside")
+
+
+class Params(LectureParams):
+    counting: Counting = Counting()
+    word2vec: Word2VecParams = Word2VecParams()
+    bert: BertParams = BertParams()
+    neighbours: list[str] = Field(
+        default_factory=lambda: ["king", "love", "night", "sword", "father"],
+        description="words whose nearest neighbours the report lists",
+    )
