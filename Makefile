@@ -21,7 +21,7 @@ UI_STAMP := $(VENV)/.ui-$(shell cat requirements.lock pyproject.toml 2>/dev/null
 
 .PHONY: help setup repro test test-fast ui studies screenshots bench lock lint clean
 
-# `make help` prints every target that has a `## ` comment (tests/test_makefile.py checks that
+# `make help` prints every target that has a `## ` comment (tests/test_ui.py checks that
 # each .PHONY target has one, so the list cannot drift from the Makefile).
 help: ## list the targets
 	@awk 'BEGIN { FS = ":[^#]*## " } /^[a-z][a-z-]*:.*## / { printf "  make %-12s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
