@@ -3,49 +3,22 @@ projection head g every method trains, the names of the trained encoders, and th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+from mldm.data.digits import Digits, small_digits
 
 if TYPE_CHECKING:
     from mldm.lectures.base import Context
     from mldm.lectures.l10_visual_representation.params import Params
 
 
-@dataclass(frozen=True)
-class Digits:
-    """MNIST digits as (N, 1, R, R) float32 in [0, 1] with their int64 labels (random subsets
-    of the prepared splits, which are sorted by digit)."""
-
-    train: Any
-    test: Any
-    y_train: np.ndarray
-    y_test: np.ndarray
-
-
 def digits(ctx: Context, p: Params | None = None) -> Digits:
     """The central 24×24 pixels of the 28×28 digits averaged to ``p.resolution`` (12: 2×2
     blocks), random ``n_train``/``n_test`` subsets (all by default)."""
-    import torch
-    from torch.nn import functional as F  # noqa: N812
-
     p = p or ctx.params
-    d = ctx.data("mnist")
-    rng = np.random.default_rng([ctx.seed, 10, 0])
-    tr = rng.permutation(len(d.y_train))[: p.n_train]
-    te = rng.permutation(len(d.y_test))[: p.n_test]
-
-    def small(X):
-        x = torch.as_tensor(X, dtype=torch.float32).reshape(-1, 1, 28, 28)[:, :, 2:26, 2:26]
-        return F.adaptive_avg_pool2d(x, p.resolution).clamp(0, 1)
-
-    return Digits(
-        small(d.X_train[tr]),
-        small(d.X_test[te]),
-        np.asarray(d.y_train[tr], dtype=np.int64),
-        np.asarray(d.y_test[te], dtype=np.int64),
-    )
+    return small_digits(ctx.data("mnist"), p.resolution, p.n_train, p.n_test, (ctx.seed, 10, 0))
 
 
 def encoder(p: Params):

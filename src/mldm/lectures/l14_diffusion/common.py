@@ -3,10 +3,9 @@ params, the trained models' names."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import numpy as np
+from mldm.data.digits import Digits, small_digits
 
 if TYPE_CHECKING:
     from mldm.lectures.base import Context
@@ -15,39 +14,11 @@ if TYPE_CHECKING:
 VARIANTS = ("simple", "weighted")  # L_simple (λ_t = 1) and the bound's λ_t weighting
 
 
-@dataclass(frozen=True)
-class Digits:
-    """MNIST digits as (N, 1, R, R) float32 in [0, 1] with their int64 labels (random subsets
-    of the prepared splits, which are sorted by digit)."""
-
-    train: Any
-    test: Any
-    y_train: np.ndarray
-    y_test: np.ndarray
-
-
-def _downsample(X: np.ndarray, r: int):
-    import torch
-    from torch.nn import functional as F  # noqa: N812
-
-    x = torch.as_tensor(X, dtype=torch.float32).reshape(-1, 1, 28, 28)[:, :, 2:26, 2:26]
-    return F.adaptive_avg_pool2d(x, r).clamp(0, 1)
-
-
 def digits(ctx: Context, p: Params | None = None) -> Digits:
     """The digits L14 trains and scores on: the central 24x24 pixels of the 28x28 images,
     averaged down to ``p.resolution`` (12: 2x2 blocks), random ``n_train``/``n_test`` subsets."""
     p = p or ctx.params
-    d = ctx.data("mnist")
-    rng = np.random.default_rng([ctx.seed, 14, 0])
-    tr = rng.permutation(len(d.y_train))[: p.n_train]
-    te = rng.permutation(len(d.y_test))[: p.n_test]
-    return Digits(
-        _downsample(d.X_train[tr], p.resolution),
-        _downsample(d.X_test[te], p.resolution),
-        np.asarray(d.y_train[tr], dtype=np.int64),
-        np.asarray(d.y_test[te], dtype=np.int64),
-    )
+    return small_digits(ctx.data("mnist"), p.resolution, p.n_train, p.n_test, (ctx.seed, 14, 0))
 
 
 def schedule(p: Params):
