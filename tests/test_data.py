@@ -263,3 +263,19 @@ def test_global_standardization_astype_and_subsample(prepared_root):
     assert all(tuple(r) in rows for r in s.X_train)  # drawn from the training split
     np.testing.assert_array_equal(s.X_train, f.subsample(100, seed=[0, 1]).X_train)
     assert f.subsample(None, seed=0) is f and f.subsample(10**6, seed=0) is f
+
+
+@pytest.mark.parametrize("n_train, n_test", [(256, 64), (None, None)])
+def test_small_digits_are_random_labelled_subsets(prepared_root, n_train, n_test):
+    from mldm.data.digits import small_digits
+
+    m = load("mnist", prepared_root)
+    d = small_digits(m, 12, n_train, n_test, (0, 14, 0))
+    n_train, n_test = n_train or len(m.y_train), n_test or len(m.y_test)
+    assert d.train.shape == (n_train, 1, 12, 12) and d.test.shape == (n_test, 1, 12, 12)
+    assert 0 <= float(d.train.min()) and float(d.train.max()) <= 1
+    assert d.y_train.dtype == np.int64 and len(d.y_test) == n_test
+    assert len(np.unique(d.y_train)) >= 8  # not the first digits of a split sorted by label
+    # the same stream draws the same digits
+    again = small_digits(m, 12, n_train, n_test, (0, 14, 0))
+    np.testing.assert_array_equal(d.train.numpy(), again.train.numpy())

@@ -16,15 +16,6 @@ def trained(train_on_smoke):
     return train_on_smoke("l10_visual_representation")
 
 
-def test_digits_are_random_labelled_subsets(trained):
-    p = trained.params
-    d = common.digits(trained)
-    r = p.resolution
-    assert d.train.shape == (p.n_train, 1, r, r) and d.test.shape == (p.n_test, 1, r, r)
-    assert 0 <= float(d.train.min()) and float(d.train.max()) <= 1
-    assert len(np.unique(d.y_train)) >= 8
-
-
 def test_label_subsets_are_balanced_and_differ_by_run():
     y = np.repeat(np.arange(10), 50)
     a = common.label_subset(y, 0.1, 0, 0)

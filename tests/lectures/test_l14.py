@@ -17,16 +17,6 @@ def trained(train_on_smoke):
     return train_on_smoke("l14_diffusion")
 
 
-def test_digits_are_random_labelled_subsets(trained):
-    p = trained.params
-    d = common.digits(trained)
-    r = p.resolution
-    assert d.train.shape == (p.n_train, 1, r, r) and d.test.shape == (p.n_test, 1, r, r)
-    assert 0 <= float(d.train.min()) and float(d.train.max()) <= 1
-    assert d.y_train.dtype == np.int64 and len(d.y_test) == p.n_test
-    assert len(np.unique(d.y_train)) >= 8  # not the first digits of a split sorted by label
-
-
 def test_every_trained_model_saved_ema_and_raw(trained):
     names = common.trained_names(trained.params)
     assert names[:2] == ["simple_ema", "simple_raw"] and "weighted_ema" in names
