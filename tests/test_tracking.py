@@ -148,3 +148,77 @@ def test_temp_experiment_lands_in_workspace_store(tmp_path, monkeypatch):
     (run,) = client.search_runs([exp.experiment_id])
     assert run.data.tags["dvc_exp"] and run.data.tags["git_commit"] != "unknown"
     assert exp.artifact_location.startswith(tmp_path.resolve().as_uri())
+
+
+def test_each_model_has_its_run_with_shared_metric_names(store):
+    """``record`` puts each (table, model) in its own nested run, so the compare view lines
+    models up by metric name; the experiment says it is model training."""
+    import mlflow
+
+    with tracking.stage_run("l99_test", "evaluate@l99_test", {}, root=store) as tracker:
+        tracker.record("probe", "simclr", {"test_accuracy": 0.9})
+        tracker.record("probe", "moco", {"test_accuracy": 0.8})
+        tracker.record("probe", "simclr", {"val_accuracy": 0.85})
+        tracker.log_curve("train_loss", [2.0, 1.0], model="moco_curve")
+    client = mlflow.tracking.MlflowClient(tracking.tracking_uri(store))
+    exp = client.get_experiment_by_name("l99_test")
+    assert exp.tags["mlflow.experimentKind"] == "custom_model_development"
+    runs = {r.info.run_name: r for r in client.search_runs([exp.experiment_id])}
+    parent = runs.pop("evaluate@l99_test")
+    assert set(runs) == {"probe/simclr", "probe/moco", "moco_curve"}
+    assert runs["probe/simclr"].data.metrics == {"test_accuracy": 0.9, "val_accuracy": 0.85}
+    assert runs["probe/moco"].data.metrics == {"test_accuracy": 0.8}
+    for run in runs.values():
+        assert run.data.tags["mlflow.parentRunId"] == parent.info.run_id
+        assert run.info.status == "FINISHED"
+    assert parent.data.metrics == {}
+
+
+def test_models_load_back_through_pyfunc(store):
+    """A torch module and an sklearn-API estimator, logged with a signature, load with
+    ``mlflow.pyfunc.load_model`` from their run and predict what the originals predict."""
+    import mlflow
+    import numpy as np
+    import torch
+
+    from mldm.models import LogisticRegression
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3))
+    y = (X[:, 0] > 0).astype(int)
+    logistic = LogisticRegression().fit(X, y)
+    net = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Tanh(), torch.nn.Linear(4, 2))
+    with tracking.stage_run("l99_test", "train@l99_test", {}, root=store) as tracker:
+        tracker.log_model("logistic", logistic, X[:5])
+        with tracker.child("mlp"):
+            tracker.log_model("mlp", net, X[:5])
+    client = mlflow.tracking.MlflowClient(tracking.tracking_uri(store))
+    exp = client.get_experiment_by_name("l99_test")
+    runs = {r.info.run_name: r.info.run_id for r in client.search_runs([exp.experiment_id])}
+    sk = mlflow.pyfunc.load_model(f"runs:/{runs['logistic']}/logistic")
+    np.testing.assert_array_equal(sk.predict(X), logistic.predict(X))
+    assert sk.metadata.signature.inputs.to_dict()[0]["tensor-spec"]["shape"] == (-1, 3)
+    th = mlflow.pyfunc.load_model(f"runs:/{runs['mlp']}/mlp")
+    with torch.no_grad():
+        expected = net(torch.as_tensor(X, dtype=torch.float32)).numpy()
+    np.testing.assert_allclose(th.predict(X.astype(np.float32)), expected, rtol=1e-6)
+    assert th.metadata.signature is not None
+
+
+def test_models_are_not_logged_when_the_profile_says_so(store):
+    import mlflow
+
+    from mldm.models import LogisticRegression
+
+    X, y = [[0.0], [1.0], [2.0], [3.0]], [0, 0, 1, 1]
+    with tracking.stage_run("l99_test", "train@l99_test", {}, root=store, log_models=False) as t:
+        t.log_model("logistic", LogisticRegression().fit(X, y), X[:2])
+    client = mlflow.tracking.MlflowClient(tracking.tracking_uri(store))
+    exp = client.get_experiment_by_name("l99_test")
+    assert [r.info.run_name for r in client.search_runs([exp.experiment_id])] == ["train@l99_test"]
+
+
+def test_model_names_mlflow_refuses_are_spelled_safely():
+    assert tracking.model_name("lr_0.001") == "lr_0_001"
+    assert tracking.model_name("probe/simclr:1") == "probe_simclr_1"
+    assert tracking.model_name("digits_rbf") == "digits_rbf"

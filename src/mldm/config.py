@@ -61,7 +61,10 @@ class Runtime(Strict):
     strategy: Literal["auto", "ddp", "ddp_spawn"] = "auto"  # devices > 1: DDP (gloo on CPU)
     num_threads: int = Field(1, ge=1, le=256)
     deterministic: bool = True
-    progress_bar: bool = False
+    # auto: bars in a terminal, one line per model otherwise (mldm.progress)
+    progress: Literal["auto", "bar", "lines", "off"] = "auto"
+    # each trained model also logged in its MLflow flavour (a few s per stage)
+    log_models: bool = True
 
 
 class DataParams(Strict):

@@ -9,6 +9,7 @@ curves, records metrics, measures claims, and draws figures. The stage runner
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,7 @@ class Context:
     out_dir: Path  # train: the artifacts being written; evaluate: the plots being written
     artifacts_dir: Path  # where train's artifacts are read back from
     tracker: Any = field(default_factory=NullTracker)
+    progress: Any = None  # a mldm.progress.ModelProgress: told when each run() ends
     metrics: dict[str, Any] = field(default_factory=dict)
     measured: dict[str, Any] = field(default_factory=dict)
     worked_example: dict[str, Any] = field(default_factory=dict)
@@ -60,22 +62,32 @@ class Context:
     @contextlib.contextmanager
     def run(self, name: str, **params: Any) -> Iterator[None]:
         """A nested tracking run for one model/configuration."""
+        started = time.perf_counter()
         with self.tracker.child(name, params):
             yield
+        if self.progress is not None:
+            self.progress.done(name, time.perf_counter() - started)
 
-    def save_model(self, name: str, estimator) -> None:
+    def save_model(self, name: str, estimator, example=None) -> None:
+        """Save a fitted estimator; with ``example`` (a few input rows) it is also logged to
+        the tracker in its MLflow flavour, with the signature ``example`` -> prediction."""
         save_estimator(estimator, self.out_dir / "models" / name)
+        if example is not None:
+            self.tracker.log_model(name, estimator, example)
 
     def load_model(self, name: str):
         return load_estimator(self.artifacts_dir / "models" / name)
 
-    def save_module(self, name: str, module) -> None:
-        """A torch module's ``state_dict`` as ``models/<name>.pt`` (atomically)."""
+    def save_module(self, name: str, module, example=None) -> None:
+        """A torch module's ``state_dict`` as ``models/<name>.pt`` (atomically); with
+        ``example`` (a few inputs) also logged to the tracker as in :meth:`save_model`."""
         import torch
 
         path = self.out_dir / "models" / f"{name}.pt"
         with atomic_path(path) as tmp:
             torch.save(module.state_dict(), tmp)
+        if example is not None:
+            self.tracker.log_model(name, module, example)
 
     def load_module(self, name: str, module):
         """Load what :meth:`save_module` wrote into ``module`` (built with the same shape);
@@ -105,22 +117,24 @@ class Context:
                 model, data.X_train, data.y_train, eval_sets={k: sets[k] for k in eval_sets}, **fit
             )
             history = {k: list(v) for k, v in task.history.items()}
-            if history:
+            if history:  # already in the run, per epoch, through Lightning's logger
                 n = len(next(iter(history.values())))
-                self.save_curve(name, epoch=np.arange(1, n + 1), **history)
-        self.save_module(name, model)
+                self.save_curve(name, log=False, epoch=np.arange(1, n + 1), **history)
+            self.save_module(name, model, example=data.X_train[:5])
         return history
 
-    def save_curve(self, name: str, **columns) -> Path:
-        """A CSV of equal-length columns (``epoch=..., loss=...``), logged as a curve too."""
+    def save_curve(self, name: str, log: bool = True, **columns) -> Path:
+        """A CSV of equal-length columns (``epoch=..., loss=...``); with ``log``, each column
+        after the first is logged as a curve (``loss`` per step) in model ``name``'s run."""
         import pandas as pd
 
         frame = pd.DataFrame({k: np.asarray(v) for k, v in columns.items()})
         path = self.out_dir / f"{name}.csv"
         with atomic_path(path) as tmp:
             frame.to_csv(tmp, index=False)
-        for col in list(columns)[1:]:
-            self.tracker.log_curve(f"{name}.{col}", frame[col].to_numpy())
+        if log:
+            for col in list(columns)[1:]:
+                self.tracker.log_curve(col, frame[col].to_numpy(), model=name)
         return path
 
     def curves(self, names, prefix: str = "") -> dict[str, Any]:
@@ -141,9 +155,10 @@ class Context:
         return final
 
     def record(self, experiment: str, model: str, **metrics: float) -> None:
-        """``metrics[experiment][model] = {...}``, also logged to the active run."""
+        """``metrics[experiment][model] = {...}``, also logged in the model's run (one per
+        experiment and model, with the same metric names for every model)."""
         self.metrics.setdefault(experiment, {}).setdefault(model, {}).update(metrics)
-        self.tracker.log_metrics(metrics)
+        self.tracker.record(experiment, model, metrics)
 
     def table(self, name: str, columns, rows, note: str | None = None) -> None:
         """A worked-example table for the report: ``columns``, ``rows`` (one list per row) and

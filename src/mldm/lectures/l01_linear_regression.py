@@ -168,7 +168,7 @@ def train(ctx: Context) -> None:
     for name, model in models.items():
         with ctx.run(name, **model.get_params()):
             model.fit(d.X_train, d.y_train)
-            ctx.save_model(name, model)
+            ctx.save_model(name, model, example=d.X_train[:5])
             ctx.save_curve(
                 f"loss_{name}", epoch=np.arange(len(model.loss_curve_)), train_mse=model.loss_curve_
             )
@@ -178,6 +178,7 @@ def train(ctx: Context) -> None:
         ctx.save_model(
             "house_all_features",
             LinearRegression(solver="normal").fit(house.X_train, house.y_train),
+            example=house.X_train[:5],
         )
 
 

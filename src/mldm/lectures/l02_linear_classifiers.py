@@ -150,7 +150,7 @@ def train(ctx: Context) -> None:
     def fit(name, model, X, y):
         with ctx.run(name, **{k: v for k, v in model.get_params().items() if k != "estimator"}):
             model.fit(X, y)
-            ctx.save_model(name, model)
+            ctx.save_model(name, model, example=X[:5])
             if hasattr(model, "loss_curve_"):
                 ctx.save_curve(
                     f"loss_{name}",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from mldm import config, lectures
+from mldm import config, lectures, progress
 from mldm.data import prepared
 from mldm.errors import MldmError
 from mldm.io import atomic_dir, write_json
@@ -51,6 +51,9 @@ def run_stage(
         "lecture": lecture_id,
     }
     started = time.perf_counter()
+    out = artifacts if stage == "train" else root / "plots" / lecture_id
+    mode = progress.resolve(cfg.runtime.progress)
+    shown = progress.ModelProgress(f"{stage}@{lecture_id}", mode, progress.previous_count(out))
     with (
         tracking.stage_run(
             lecture_id,
@@ -58,21 +61,29 @@ def run_stage(
             tags,
             params=cfg.lecture(lecture_id).model_dump(),
             root=root,
+            log_models=cfg.runtime.log_models,
         ) as tracker,
         trainer_defaults(
             accelerator=cfg.runtime.accelerator,
             devices=cfg.runtime.devices,
             strategy=cfg.runtime.strategy,
             deterministic=cfg.runtime.deterministic,
-            progress_bar=cfg.runtime.progress_bar,
+            progress_bar=mode == "bar",
             logger_factory=tracker.lightning_logger,
         ),
     ):
-        out = artifacts if stage == "train" else root / "plots" / lecture_id
         with atomic_dir(out) as tmp:
-            ctx = Context(lecture_id, cfg, out_dir=tmp, artifacts_dir=artifacts, tracker=tracker)
-            with convergence.summarized():  # one line per estimator, not one per fit
-                getattr(module, stage)(ctx)
+            ctx = Context(
+                lecture_id, cfg, out_dir=tmp, artifacts_dir=artifacts, tracker=tracker,
+                progress=shown,
+            )  # fmt: skip
+            try:
+                with convergence.summarized():  # one line per estimator, not one per fit
+                    getattr(module, stage)(ctx)
+            finally:
+                shown.close()
+            # the runs in order: what the next run's progress counts to
+            write_json(tmp / progress.MANIFEST, {"runs": shown.names})
         if stage == "evaluate":
             metrics = dict(ctx.metrics)
             metrics["claims"] = module.CLAIMS.results(ctx.measured)

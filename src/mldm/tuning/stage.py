@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from mldm import config as config_mod
-from mldm import lectures
+from mldm import lectures, progress
 from mldm.errors import MldmError
 from mldm.tuning.identity import study_name
 from mldm.tuning.logger import TrialLogger
@@ -32,11 +32,13 @@ def dataset_hashes(study: Study) -> dict[str, str]:
 
 
 @contextmanager
-def _progress(total: int, label: str) -> Iterator[Callable[[int], None]]:
-    from tqdm.auto import tqdm
-
-    with tqdm(total=total, desc=label, unit="trial", disable=None) as bar:
-        yield bar.update
+def _progress(total: int, label: str, setting: str) -> Iterator[Callable[[int], None]]:
+    """Trials done of ``total``: a bar in a terminal, else one line per trial (mldm.progress)."""
+    shown = progress.ModelProgress(label, progress.resolve(setting), total, unit="trial")
+    try:
+        yield lambda n: [shown.done(f"trial {len(shown.names)}") for _ in range(n)]
+    finally:
+        shown.close()
 
 
 def _load(params_path: str, name: str) -> config_mod.Config:
@@ -82,7 +84,7 @@ def run_stage(name: str, params_path: str = "params.yaml", root: str | Path = ".
         ]
         logger = TrialLogger(tracker.uri, tracker.experiment_id, parent, tracker.tags)
         left = _queued(ostudy)
-        with _progress(left, f"tune@{name}") as bar:
+        with _progress(left, f"tune@{name}", cfg.runtime.progress) as bar:
             work(study, storage, storage_name, logger, progress=bar)
         codes = [p.wait() for p in helpers]
         if any(codes):

@@ -21,11 +21,13 @@ def train(ctx: Context) -> None:
         d = ctx.data(name).standardized()
         with ctx.run(name, C=p.C):
             for kernel in KERNELS:
-                ctx.save_model(f"{name}_{kernel}", svc(kernel, p.C, p).fit(d.X_train, d.y_train))
+                model = svc(kernel, p.C, p).fit(d.X_train, d.y_train)
+                ctx.save_model(f"{name}_{kernel}", model, example=d.X_train[:5])
     r = p.digits_rbf
     with ctx.run("digits_rbf", C=r.C, gamma=r.gamma):
         d = ctx.data("digits").standardized()
-        ctx.save_model("digits_rbf", svc("rbf", r.C, p, gamma=r.gamma).fit(d.X_train, d.y_train))
+        model = svc("rbf", r.C, p, gamma=r.gamma).fit(d.X_train, d.y_train)
+        ctx.save_model("digits_rbf", model, example=d.X_train[:5])
 
 
 def evaluate(ctx: Context) -> list[float]:

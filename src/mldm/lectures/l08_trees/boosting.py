@@ -36,7 +36,8 @@ def train(ctx: Context) -> None:
 
     d = ctx.data("breast_cancer")
     stump = DecisionTreeClassifier(criterion=ctx.params.criterion, max_depth=1)
-    ctx.save_model("breast_cancer_stump", stump.fit(d.X_train, d.y_train))
+    stump.fit(d.X_train, d.y_train)
+    ctx.save_model("breast_cancer_stump", stump, example=d.X_train[:5])
 
 
 def slide_weights(ctx: Context) -> None:

@@ -72,7 +72,8 @@ def train(ctx: Context, datasets: tuple[str, ...]) -> None:
         d = ctx.data(name)
         with ctx.run(name, n_estimators=p.forest.n_estimators):
             for key, model in models(p, ctx.seed).items():
-                ctx.save_model(f"{name}_{key}", model.fit(d.X_train, d.y_train))
+                model.fit(d.X_train, d.y_train)
+                ctx.save_model(f"{name}_{key}", model, example=d.X_train[:5])
 
 
 def evaluate(ctx: Context, datasets: tuple[str, ...]) -> Scores:

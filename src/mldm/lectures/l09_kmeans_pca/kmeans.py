@@ -65,7 +65,8 @@ def train(ctx: Context) -> None:
             ctx.save_model(f"blobs_k{k}", KMeans(k, random_state=ctx.seed).fit(Xb))
     Xd, _ = digits(ctx, standardize=False)
     with ctx.run("digits_kmeans", k=p.digits_k):
-        ctx.save_model("digits_kmeans", KMeans(p.digits_k, random_state=ctx.seed).fit(Xd))
+        kmeans = KMeans(p.digits_k, random_state=ctx.seed).fit(Xd)
+        ctx.save_model("digits_kmeans", kmeans, example=Xd[:5])
 
 
 def evaluate(ctx: Context) -> KMeansCurves:
