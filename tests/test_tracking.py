@@ -205,6 +205,28 @@ def test_models_load_back_through_pyfunc(store):
     assert th.metadata.signature is not None
 
 
+def test_a_model_of_token_ids_keeps_integer_inputs(store):
+    """A text model's example is token ids: logged as integers, not cast to the weights' dtype."""
+    import mlflow
+    import numpy as np
+    import torch
+
+    net = torch.nn.Sequential(torch.nn.Embedding(10, 4), torch.nn.Flatten(), torch.nn.Linear(12, 2))
+    ids = np.arange(15).reshape(5, 3) % 10
+    with tracking.stage_run("l99_test", "train@l99_test", {}, root=store) as tracker:
+        with tracker.child("bag"):
+            tracker.log_model("bag", net, ids)
+    client = mlflow.tracking.MlflowClient(tracking.tracking_uri(store))
+    exp = client.get_experiment_by_name("l99_test")
+    run = next(r for r in client.search_runs([exp.experiment_id]) if r.info.run_name == "bag")
+    loaded = mlflow.pyfunc.load_model(f"runs:/{run.info.run_id}/bag")
+    assert loaded.metadata.signature.inputs.to_dict()[0]["tensor-spec"]["dtype"] == "int64"
+    with torch.no_grad():
+        np.testing.assert_allclose(
+            loaded.predict(ids), net(torch.as_tensor(ids)).numpy(), rtol=1e-6
+        )
+
+
 def test_models_are_not_logged_when_the_profile_says_so(store):
     import mlflow
 

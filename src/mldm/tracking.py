@@ -188,8 +188,9 @@ class Tracker:
                 import mlflow.pytorch
                 import torch
 
-                dtype = next(model.parameters(), torch.empty(0)).dtype
-                x = torch.as_tensor(np.asarray(example), dtype=dtype)
+                x = torch.as_tensor(np.asarray(example))
+                if x.is_floating_point():  # token ids stay integers
+                    x = x.to(next(model.parameters(), torch.empty(0)).dtype)
                 training = model.training
                 with torch.no_grad():
                     y = model.eval()(x).numpy()

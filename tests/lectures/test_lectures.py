@@ -56,6 +56,8 @@ def test_lecture_claims_hold_on_default_profile(workspace, lecture_id):
     assert set(metrics["claims"]) == set(lectures.get(lecture_id).CLAIMS.claims)
     assert list((workspace / "plots" / lecture_id).glob("*.png"))
     assert (workspace / "mlflow.db").is_file()
+    # the runs the stage opened, in order: the next run's progress counts against them
+    assert read_json(workspace / "artifacts" / lecture_id / "runs.json")["runs"]
 
 
 # Lecture claims the default profile measures and does not reproduce at its scale: the report
