@@ -60,6 +60,12 @@ class CapFilt(Strict):
     steps: int = Field(200, ge=1, description="steps of each retrained CLIP (equal for all)")
 
 
+class Robustness(Strict):
+    """Zero-shot CLIP beside a supervised ViT on shifted renderings (same scenes)."""
+
+    n_images: int = Field(960, ge=24, description="generated test shape scenes per rendering")
+
+
 class Params(LectureParams):
     n_train: int | None = Field(None, ge=64, description="random subsample of the training pairs")
     n_test: int | None = Field(None, ge=64, description="random subsample of the test scenes")
@@ -69,3 +75,4 @@ class Params(LectureParams):
     objectives: Objectives = Objectives()
     blip: Blip = Blip()
     capfilt: CapFilt = CapFilt()
+    robustness: Robustness = Robustness()
