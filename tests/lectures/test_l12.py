@@ -179,3 +179,26 @@ def test_robustness_scores_only_seen_pairs_in_every_rendering():
     ys = [y for _, y in sets.values()]
     assert set(sets) == set(cap.STYLES) and all((y == ys[0]).all() for y in ys)
     assert not np.isin(ys[0], held).any() and len(np.unique(ys[0])) == 18
+
+
+def test_capfilt_filter_shares_count_the_corrupted_web_pairs():
+    n = 10
+    corrupted = np.array([0, 0, 0, 1, 1, 0, 1, 0, 0, 0])  # the first 3 rows are "human"
+    a = {k: np.zeros(n, dtype=np.int64) for k in cap.RECORD} | {"corrupted": corrupted}
+    s = common.Scenes(torch.zeros(n, *cap.IMAGE_SHAPE), None, a, {}, None, None, None, None, None)
+    sets = {
+        "n_clean": np.array(3),
+        "web_keep": np.array([0, 1, 1, 0, 1, 1, 0], bool),  # web rows 3..9
+        "synthetic": common.encode(["a small red circle on the left"] * 7).numpy(),
+        "synthetic_keep": np.ones(7, bool),
+    }
+    f = capfilt._filter(s, sets)
+    # web rows 3, 4, 6 corrupted -> kept 0, 1, 0: two of three dropped; clean 5, 7, 8, 9 -> 3 of 4
+    assert f["noise_removed"] == pytest.approx(2 / 3) and f["clean_kept"] == 0.75
+    assert f["corrupted_share"] == pytest.approx(3 / 7) and f["web_pairs_kept"] == pytest.approx(
+        4 / 7
+    )
+    assert (
+        f["synthetic_caption_all_attributes_accuracy"] == 1.0
+    )  # every scene: small red circle, left
+    assert capfilt.suffix(0) == "" and capfilt.suffix(2) == "_seed2"
