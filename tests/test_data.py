@@ -279,3 +279,68 @@ def test_small_digits_are_random_labelled_subsets(prepared_root, n_train, n_test
     # the same stream draws the same digits
     again = small_digits(m, 12, n_train, n_test, (0, 14, 0))
     np.testing.assert_array_equal(d.train.numpy(), again.train.numpy())
+
+
+def _flickr8k_archives():
+    """A Flickr8k in miniature, in the published archives' layout: three photos (two for
+    training, one for test), captions with a rare word."""
+    import io
+    import zipfile
+
+    from PIL import Image
+
+    photos, text = io.BytesIO(), io.BytesIO()
+    with zipfile.ZipFile(photos, "w") as z:
+        for name, rgb, size in [("a.jpg", (255, 0, 0), (40, 20)), ("b.jpg", (0, 0, 255), (8, 8)),
+                                ("c.jpg", (0, 255, 0), (16, 32))]:  # fmt: skip
+            buf = io.BytesIO()
+            Image.new("RGB", size, rgb).save(buf, format="JPEG", quality=100)
+            z.writestr(f"Flicker8k_Dataset/{name}", buf.getvalue())
+    lines = [f"{n}.jpg#{k}\tA dog runs{' fast' * (n == 'a' and k == 0)} ." for n in "abc"
+             for k in range(5)]  # fmt: skip
+    with zipfile.ZipFile(text, "w") as z:
+        z.writestr("Flickr8k.token.txt", "\n".join(lines))
+        z.writestr("Flickr_8k.trainImages.txt", "a.jpg\n")
+        z.writestr("Flickr_8k.devImages.txt", "b.jpg\n")
+        z.writestr("Flickr_8k.testImages.txt", "c.jpg\n")
+    return {"Flickr8k_text.zip": text.getvalue(), "Flickr8k_Dataset.zip": photos.getvalue()}
+
+
+def test_flickr8k_rows_are_pairs_with_word_ids(monkeypatch):
+    from mldm.data import sources
+
+    archives = _flickr8k_archives()
+    monkeypatch.setattr(sources, "FLICKR8K_MIN_COUNT", 2)
+    monkeypatch.setattr(sources, "fetch", lambda url, md5=None: archives[url.rsplit("/", 1)[1]])
+    X, y, names, vocab = sources.flickr8k()
+    side, w = sources.FLICKR8K_SIDE, sources.FLICKR8K_WORDS
+    assert X.shape == (15, 3 * side * side + w) and names[-1] == f"w{w - 1}"
+    assert y.tolist() == [0] * 5 + [1] * 5 + [2] * 5  # train, dev, then test images
+    images = X[:, : 3 * side * side].reshape(-1, 3, side, side)
+    assert np.allclose(images[0].mean((1, 2)), [1, 0, 0], atol=0.02)  # red, cropped, resized
+    assert np.allclose(images[14].mean((1, 2)), [0, 1, 0], atol=0.02)
+    assert vocab[:4] == list(sources.FLICKR8K_SPECIALS) and vocab[4:] == ["a", "dog", "runs"]
+    ids = X[:, -w:].astype(int)
+    assert [vocab[i] for i in ids[0] if i] == ["a", "dog", "runs", "[UNK]"]  # "fast": once
+    assert [vocab[i] for i in ids[1] if i] == ["a", "dog", "runs"]
+
+
+def test_flickr8k_is_checksummed_and_download_only(tmp_path, monkeypatch):
+    import urllib.error
+    import urllib.request
+
+    meta = prepare("flickr8k", tmp_path, seed=0, test_size=0.25)  # the default profile
+    assert meta["available"] is False
+    with pytest.raises(MldmError, match=r"'flickr8k'.*data.source: download \(the full"):
+        load("flickr8k", tmp_path)
+
+    def offline(*a, **k):
+        raise urllib.error.URLError("Name or service not known")
+
+    monkeypatch.setattr(urllib.request, "urlopen", offline)
+    with pytest.raises(MldmError, match=r"^cannot download https://\S+/Flickr8k_text.zip .*") as e:
+        prepare("flickr8k", tmp_path, seed=0, test_size=0.25, download=True)
+    assert "\n" not in str(e.value)  # one line
+    monkeypatch.setattr(urllib.request, "urlopen", lambda *a, **k: __import__("io").BytesIO(b"x"))
+    with pytest.raises(MldmError, match=r"Flickr8k_text.zip has MD5 \w+, expected bf6c1a"):
+        prepare("flickr8k", tmp_path, seed=0, test_size=0.25, download=True)

@@ -152,3 +152,53 @@ def test_capfilt_sets_combine_as_the_lecture_table():
     assert sizes == {"noisy": 10, "filter": 8, "captioner": 17, "captioner_filter": 10}
     _, tok = capfilt.bootstrap(s, sets, "captioner_filter")
     assert (tok[:3] == 8).all() and (tok[3:8] == 7).all() and (tok[8:] == 9).all()
+
+
+def test_shifted_renderings_draw_the_same_scenes_differently():
+    sets = {st: cap.split_columns(cap.shifted(200, st)[0]) for st in cap.STYLES}
+    (solid, a), (dark, b), (striped, c) = (sets[st] for st in ("solid", "dark", "striped"))
+    for k in cap.RECORD:  # the same scenes (records) in every rendering, captions true
+        assert (a[k] == b[k]).all() and (a[k] == c[k]).all() and (a[k] == a["caption_" + k]).all()
+    assert (a["kind"] == 0).all() and len(np.unique(a["shape"] * 6 + a["colour"])) == 24
+    ink = {st: x.max(1) > 0.3 for st, (x, _) in sets.items()}
+    # darker: the same shape, its brightest channel scaled by 0.55
+    assert np.median(dark.max((1, 2, 3)) / solid.max((1, 2, 3))) == pytest.approx(0.55, abs=0.05)
+    # striped: about half the shape's pixels, none outside it
+    ratio = ink["striped"].sum((1, 2)) / ink["solid"].sum((1, 2))
+    assert 0.3 < np.median(ratio) < 0.7 and not (ink["striped"] & ~ink["solid"]).any()
+    assert not (striped.max(1)[:, 1::2] > 0.3).any()  # odd rows left dark
+    with pytest.raises(ValueError, match="unknown style"):
+        cap.shifted(4, "plaid")
+
+
+def test_robustness_scores_only_seen_pairs_in_every_rendering():
+    from mldm.lectures.l12_multimodal import robustness
+
+    sets = robustness.scenes(240)
+    held = [s * len(cap.COLOURS) + c for s, c in cap.HELD_OUT]
+    ys = [y for _, y in sets.values()]
+    assert set(sets) == set(cap.STYLES) and all((y == ys[0]).all() for y in ys)
+    assert not np.isin(ys[0], held).any() and len(np.unique(ys[0])) == 18
+
+
+def test_capfilt_filter_shares_count_the_corrupted_web_pairs():
+    n = 10
+    corrupted = np.array([0, 0, 0, 1, 1, 0, 1, 0, 0, 0])  # the first 3 rows are "human"
+    a = {k: np.zeros(n, dtype=np.int64) for k in cap.RECORD} | {"corrupted": corrupted}
+    s = common.Scenes(torch.zeros(n, *cap.IMAGE_SHAPE), None, a, {}, None, None, None, None, None)
+    sets = {
+        "n_clean": np.array(3),
+        "web_keep": np.array([0, 1, 1, 0, 1, 1, 0], bool),  # web rows 3..9
+        "synthetic": common.encode(["a small red circle on the left"] * 7).numpy(),
+        "synthetic_keep": np.ones(7, bool),
+    }
+    f = capfilt._filter(s, sets)
+    # web rows 3, 4, 6 corrupted -> kept 0, 1, 0: two of three dropped; clean 5, 7, 8, 9 -> 3 of 4
+    assert f["noise_removed"] == pytest.approx(2 / 3) and f["clean_kept"] == 0.75
+    assert f["corrupted_share"] == pytest.approx(3 / 7) and f["web_pairs_kept"] == pytest.approx(
+        4 / 7
+    )
+    assert (
+        f["synthetic_caption_all_attributes_accuracy"] == 1.0
+    )  # every scene: small red circle, left
+    assert capfilt.suffix(0) == "" and capfilt.suffix(2) == "_seed2"

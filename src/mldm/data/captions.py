@@ -120,16 +120,32 @@ def _masks(shape, cx, cy, r):
     return np.select([s == 0, s == 1, s == 2, s == 3], [circle, square, triangle, cross])
 
 
-def _paint(masks, colour, rng):
-    """(N, C, H, W) images: the masks in their (jittered) colour, plus pixel noise."""
+# renderings of a shape scene: the training one and the shifted ones of the robustness test
+# (CLIP's ImageNet-R / Sketch in miniature, lines 5327-5337): new shades of the same colour
+# names, or a new texture (the shape's fill striped: every other row of its pixels left dark)
+STYLES = ("solid", "dark", "striped")
+SHADE = {"dark": (0.55, 0.0)}  # rgb -> rgb * a + b: the same hue, darker
+
+
+def _paint(masks, colour, rng, style: str = "solid"):
+    """(N, C, H, W) images: the masks in their (jittered) colour, plus pixel noise; ``style``
+    one of :data:`STYLES`."""
+    if style not in STYLES:
+        raise ValueError(f"unknown style {style!r} (known: {', '.join(STYLES)})")
     rgb = np.clip(RGB[colour] + rng.normal(0, 0.05, (len(colour), 3)), 0, 1).astype(np.float32)
+    if style in SHADE:
+        a, b = SHADE[style]
+        rgb = rgb * a + b
+    if style == "striped":
+        masks = masks & (np.arange(SIDE)[None, :, None] % 2 == 0)
     img = masks[:, None, :, :] * rgb[:, :, None, None]
     img = img + rng.normal(0, 0.03, img.shape).astype(np.float32)
     return np.clip(img, 0, 1).astype(np.float32)
 
 
-def shape_scenes(n: int, combos: np.ndarray, rng: np.random.Generator):
-    """``n`` shape scenes with (shape, colour) drawn uniformly from ``combos`` (k, 2)."""
+def shape_scenes(n: int, combos: np.ndarray, rng: np.random.Generator, style: str = "solid"):
+    """``n`` shape scenes with (shape, colour) drawn uniformly from ``combos`` (k, 2), drawn
+    in ``style`` (:data:`STYLES`)."""
     sc = combos[rng.integers(0, len(combos), n)]
     shape, colour = sc[:, 0], sc[:, 1]
     size = rng.integers(0, 2, n)
@@ -138,7 +154,8 @@ def shape_scenes(n: int, combos: np.ndarray, rng: np.random.Generator):
     half = SIDE / 2
     cx = np.where(position == 1, 1.5 * half, 0.5 * half) + rng.uniform(-1, 1, n)
     cy = half + rng.uniform(-1.5, 1.5, n)
-    images = _paint(_masks(shape, cx.astype(np.float32), cy.astype(np.float32), r), colour, rng)
+    masks = _masks(shape, cx.astype(np.float32), cy.astype(np.float32), r)
+    images = _paint(masks, colour, rng, style)
     record = np.stack([np.zeros(n), shape, colour, size, position, np.zeros(n)], 1)
     return images, record.astype(np.int64)
 
@@ -220,6 +237,18 @@ def generate(digits: np.ndarray, digit_labels: np.ndarray, seed: int = SEED):
     names = [f"px{i}" for i in range(N_PIXELS)] + list(ATTRIBUTES)
     targets = [f"{c} {s}" for s in SHAPES for c in COLOURS] + [f"digit {w}" for w in DIGIT_WORDS]
     return X, _classes(record), names, targets
+
+
+def shifted(n: int, style: str, seed: int = SEED + 1):
+    """``n`` test shape scenes of every (shape, colour) combination drawn in ``style`` (a
+    shifted rendering, :data:`STYLES`), the layout of :func:`generate`'s rows (true captions,
+    template 0): ``(X, y)``."""
+    rng = np.random.default_rng(seed)  # one stream for every style: the same scenes
+    combos = np.array([(s, c) for s in range(len(SHAPES)) for c in range(len(COLOURS))])
+    images, record = shape_scenes(n, combos, rng, style)
+    zeros = np.zeros((n, 1), dtype=np.int64)
+    X = np.concatenate([images.reshape(n, -1), record, record, zeros, zeros], 1)
+    return X.astype(np.float64), _classes(record)
 
 
 def split_columns(X: np.ndarray):

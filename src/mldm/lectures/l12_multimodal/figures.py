@@ -1,5 +1,6 @@
 """L12's figures (matplotlib only): example pairs, zero-shot accuracy against epochs for the
-three objectives, retrieval examples, generated captions, the CapFilt table."""
+three objectives, retrieval examples, robustness under a shifted rendering, generated captions,
+the CapFilt table."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
     from mldm.lectures.l12_multimodal.capfilt import CapFiltResults
     from mldm.lectures.l12_multimodal.clip import ClipResults
     from mldm.lectures.l12_multimodal.objectives import Curves
+    from mldm.lectures.l12_multimodal.robustness import Robustness
 
 
 def _show(ax, image, title: str) -> None:
@@ -55,6 +57,29 @@ def retrieval(ctx: Context, r: ClipResults) -> None:
             top = "\n".join(f"{k + 1}. {t}" for k, t in enumerate(e["retrieved"][i]))
             _show(a, e["images"][i], e["truth"][i])
             a.set_xlabel("\n".join(textwrap.fill(x, 28) for x in top.split("\n")), fontsize=6)
+
+
+def robustness(ctx: Context, r: Robustness) -> None:
+    """The renderings (a row each) and each model's accuracy on them (mean ± sd over seeds)."""
+    styles = list(r.examples)
+    n = len(next(iter(r.examples.values())))
+    with ctx.figure("robustness_renderings", ncols=n, nrows=len(styles), size=(1.6, 1.8)) as (
+        _,
+        ax,
+    ):
+        for i, st in enumerate(styles):
+            for j in range(n):
+                _show(ax[i * n + j], r.examples[st][j], st)
+    with ctx.figure("robustness", size=(5.5, 3.4)) as (_, ax):
+        x = np.arange(len(styles))
+        for j, (m, acc) in enumerate(r.accuracy.items()):
+            mean = [acc[st].mean() for st in styles]
+            sd = [acc[st].std(ddof=1) if len(acc[st]) > 1 else 0.0 for st in styles]
+            ax.bar(x + 0.4 * j - 0.2, mean, 0.4, yerr=sd, capsize=2, label=m)
+        ax.set_xticks(x, styles)
+        ax.axhline(1 / common.N_SHAPE_CLASSES, color="grey", ls=":", label="chance")
+        ax.set(ylabel="accuracy (24 classes, seen pairs)", title="under a shifted rendering")
+        ax.legend(fontsize=7)
 
 
 def captions(ctx: Context, b: BlipResults) -> None:
