@@ -34,18 +34,24 @@ from mldm.lectures.l10_visual_representation.params import Params
 if TYPE_CHECKING:
     from mldm.lectures.base import Context
 
-__all__ = ["CLAIMS", "DATASETS", "LINES", "TITLE", "Params", "evaluate", "train"]
+__all__ = ["CLAIMS", "DATASETS", "LINES", "TITLE", "Params", "datasets", "evaluate", "train"]
 
 TITLE = "Visual representation learning (autoencoders, SimCLR, MoCo, ViT, MAE)"
 LINES = "4053-4686"
-DATASETS = ("mnist",)
+DATASETS = ("mnist",)  # or cifar10 with params.dataset (the full profile): see datasets()
+
+
+def datasets(params: Params) -> tuple[str, ...]:
+    """The prepared set this lecture reads with ``params``: MNIST, or CIFAR-10 (full)."""
+    return (params.dataset,)
 
 
 def train(ctx: Context) -> None:
     d = digits(ctx)
     supervised.train(ctx, d)
     autoencoders.train(ctx, d)
-    contrastive.train(ctx, d)
+    simclr_f = contrastive.train(ctx, d)
+    supervised.finetune(ctx, d, simclr_f)
     vit_mae.train(ctx, d)
 
 
@@ -57,4 +63,6 @@ def evaluate(ctx: Context) -> None:
     figures.mi_bound(ctx, p)
     figures.probes(ctx, p)
     figures.embedding(ctx, p)
+    figures.tsne(ctx, p)
+    figures.moco_ablation(ctx, p)
     figures.vit_mae(ctx, vit_mae.evaluate(ctx, d))

@@ -23,6 +23,11 @@ def scratch_name(i: int, run: int) -> str:
     return f"scratch_frac{i}_seed{run}"
 
 
+def finetune_name(i: int, run: int) -> str:
+    """``finetune_frac0_seed0``: SimCLR's f fine-tuned on label fraction i, subset ``run``."""
+    return f"finetune_frac{i}_seed{run}"
+
+
 def cnn(p):
     from mldm.models.autoencoder import classifier
 
@@ -60,6 +65,40 @@ def train(ctx: Context, d: Digits) -> None:
                 few,
                 eval_sets=(),  # scored once, in evaluate (a test pass per epoch costs more)
                 optimizer=lambda params: torch.optim.Adam(params, lr=s.lr),
+                max_epochs=s.few_label_epochs,
+                batch_size=s.batch_size,
+                seed=ctx.seed + run,
+                dtype=torch.float32,
+            )
+
+
+def finetune(ctx: Context, d: Digits, pretrained) -> None:
+    """The semi-supervised table's fine-tuning (lines 4264-4288): a copy of the pre-trained
+    encoder ``pretrained`` (SimCLR's f) with a new linear layer, every weight trained on the
+    same 1% / 10% label subsets, epochs and batch size as the CNN from scratch: only the start
+    differs."""
+    import copy
+
+    import torch
+
+    from mldm.models.autoencoder import classifier
+
+    p = ctx.params
+    s = p.supervised
+    for i, fraction in enumerate(p.label_fractions):
+        for run in range(p.label_seeds):
+            idx = label_subset(d.y_train, fraction, ctx.seed, run)
+            ctx.seeded(10, 12, i, run=run)  # the new linear layer
+            model = classifier(copy.deepcopy(pretrained).train())
+            few = SimpleNamespace(
+                X_train=d.train[idx], y_train=d.y_train[idx], X_test=d.test, y_test=d.y_test
+            )
+            ctx.train_classifier(
+                finetune_name(i, run),
+                model,
+                few,
+                eval_sets=(),
+                optimizer=lambda params: torch.optim.Adam(params, lr=s.finetune_lr),
                 max_epochs=s.few_label_epochs,
                 batch_size=s.batch_size,
                 seed=ctx.seed + run,
