@@ -103,8 +103,12 @@ def test_finetuned_encoders_and_vit_seeds_are_saved(trained):
         for run in range(p.label_seeds):
             tuned = supervised.load_cnn(trained, supervised.finetune_name(i, run))
             assert tuned(d.test[:2]).shape == (2, 10)
-            # started from SimCLR's f and moved it (end to end, not a frozen probe)
+            # started from SimCLR's f and moved it (end to end, not a frozen probe) ...
             assert not torch.equal(tuned[0].fc.weight, simclr_f.fc.weight)
+            # ... after a first phase that trained the linear layer alone on the frozen f
+            head = supervised.load_cnn(trained, supervised.finetune_name(i, run) + "_head")
+            torch.testing.assert_close(head[0].state_dict(), simclr_f.state_dict())
+            assert not torch.equal(head[1].weight, tuned[1].weight)
     assert p.vit.seeds >= 2
     for run in range(p.vit.seeds):
         assert trained.load_module(vit_mae.name("vit", "small", run), vit_mae.vit(p)) is not None

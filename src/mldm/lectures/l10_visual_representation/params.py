@@ -4,10 +4,11 @@ default profile's values.
 Sizes were chosen by measuring on 2 CPU cores (one thread per stage): 12×12 digits (the
 central 24×24 averaged 2×2, as L14), one small encoder f for every method (two VGG blocks
 16-32 and a dense layer to h ∈ R^64, ~23k parameters), a ViT with D = 32 and 2 blocks, 10
-epochs of SimCLR / MoCo / MAE. Default train + evaluate: about 190 s of CPU time (what an
-idle 2-core machine takes in wall time with one thread; 5-10 min wall while the cores were
-shared with other engineers' jobs); SimCLR, MoCo and the conv AE are the long ones. Smoke:
-about 30 s of CPU for both stages.
+epochs of SimCLR / MoCo / MAE, 5 epochs of each MoCo ablation run (5 cases × 3 seeds).
+Default train + evaluate: about 280 s of CPU time (8.5 min wall while the 2 cores were shared
+with other engineers' jobs, load 5-7); SimCLR, MoCo, the MoCo ablation and the conv AE are
+the long ones. Smoke: about 30 s of CPU for both stages. The ``full`` overlay: CIFAR-10, a
+CIFAR ResNet-18, ``accelerator: auto``, hundreds of epochs (a GPU's work).
 Per-model times and throughput: benchmarks/results.json (``l10_visual_representation``).
 """
 
@@ -43,6 +44,8 @@ class Supervised(Strict):
     finetune_lr: float = Field(
         1e-3, gt=0, description="SimCLR's f fine-tuned end to end on 1% / 10% of labels"
     )
+    head_lr: float = Field(1e-2, gt=0, description="its linear layer first, on the frozen f")
+    head_epochs: int = Field(100, ge=1)
 
 
 class Autoencoders(Strict):

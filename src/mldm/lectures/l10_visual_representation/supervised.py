@@ -74,9 +74,12 @@ def train(ctx: Context, d: Digits) -> None:
 
 def finetune(ctx: Context, d: Digits, pretrained) -> None:
     """The semi-supervised table's fine-tuning (lines 4264-4288): a copy of the pre-trained
-    encoder ``pretrained`` (SimCLR's f) with a new linear layer, every weight trained on the
-    same 1% / 10% label subsets, epochs and batch size as the CNN from scratch: only the start
-    differs."""
+    encoder ``pretrained`` (SimCLR's f) with a new linear layer, on the same 1% / 10% label
+    subsets and batch size as the CNN from scratch. Linear probing, then fine-tuning (Kumar et
+    al. 2022): the layer is first trained alone on the frozen f (``head_epochs`` at
+    ``head_lr``), then every weight for the scratch CNN's ``few_label_epochs`` at
+    ``finetune_lr``; a random layer's first gradients would otherwise undo f (measured: fine-
+    tuning from a random layer ends level with scratch)."""
     import copy
 
     import torch
@@ -93,17 +96,24 @@ def finetune(ctx: Context, d: Digits, pretrained) -> None:
             few = SimpleNamespace(
                 X_train=d.train[idx], y_train=d.y_train[idx], X_test=d.test, y_test=d.y_test
             )
-            ctx.train_classifier(
-                finetune_name(i, run),
-                model,
-                few,
-                eval_sets=(),
-                optimizer=lambda params: torch.optim.Adam(params, lr=s.finetune_lr),
-                max_epochs=s.few_label_epochs,
-                batch_size=s.batch_size,
-                seed=ctx.seed + run,
-                dtype=torch.float32,
-            )
+            for phase, (lr, epochs, frozen) in enumerate(
+                ((s.head_lr, s.head_epochs, True), (s.finetune_lr, s.few_label_epochs, False))
+            ):
+                for q in model[0].parameters():
+                    q.requires_grad_(not frozen)
+                ctx.train_classifier(
+                    finetune_name(i, run) + ("_head" if frozen else ""),
+                    model.train(),
+                    few,
+                    eval_sets=(),
+                    optimizer=lambda params, lr=lr: torch.optim.Adam(
+                        [q for q in params if q.requires_grad], lr=lr
+                    ),
+                    max_epochs=epochs,
+                    batch_size=s.batch_size,
+                    seed=ctx.seed + run + phase,
+                    dtype=torch.float32,
+                )
 
 
 def load_cnn(ctx: Context, name: str):
