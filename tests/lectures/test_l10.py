@@ -76,3 +76,87 @@ def test_mae_runs_and_ablations_are_saved(trained):
         tuned = trained.load_module(vit_mae.mae_name(role, finetuned=True), vit_mae.vit(p))
         # fine-tuning started from the MAE encoder and moved it
         assert not torch.equal(tuned.E, m.encoder.E)
+
+
+def test_moco_ablation_cases_are_trained_and_differ_only_in_their_components(trained):
+    p = trained.params
+    assert list(contrastive.ABLATION) == ["v1", "mlp", "aug", "cos", "v2"]
+    for case, (mlp, _aug, _cos) in contrastive.ABLATION.items():
+        for run in range(p.contrastive.ablation_seeds):
+            name = contrastive.ablation_name(case, run)
+            assert contrastive.load_f(trained, name) is not None
+            assert contrastive.load_g(trained, name, mlp=mlp) is not None
+    m = contrastive.moco(p, False, mlp=True)
+    assert isinstance(m.g, torch.nn.Sequential)  # MLP head, v1's crops
+    assert len(m.augment) == 1
+    m = contrastive.moco(p, False, aug=True)
+    assert isinstance(m.g, torch.nn.Linear) and len(m.augment) == 5  # aug+: with blur
+
+
+def test_finetuned_encoders_and_vit_seeds_are_saved(trained):
+    from mldm.lectures.l10_visual_representation import vit_mae
+
+    p = trained.params
+    d = common.digits(trained)
+    simclr_f = contrastive.load_f(trained, contrastive.SIMCLR)
+    for i in range(len(p.label_fractions)):
+        for run in range(p.label_seeds):
+            tuned = supervised.load_cnn(trained, supervised.finetune_name(i, run))
+            assert tuned(d.test[:2]).shape == (2, 10)
+            # started from SimCLR's f and moved it (end to end, not a frozen probe) ...
+            assert not torch.equal(tuned[0].fc.weight, simclr_f.fc.weight)
+            # ... after a first phase that trained the linear layer alone on the frozen f
+            head = supervised.load_cnn(trained, supervised.finetune_name(i, run) + "_head")
+            torch.testing.assert_close(head[0].state_dict(), simclr_f.state_dict())
+            assert not torch.equal(head[1].weight, tuned[1].weight)
+    assert p.vit.seeds >= 2
+    for run in range(p.vit.seeds):
+        assert trained.load_module(vit_mae.name("vit", "small", run), vit_mae.vit(p)) is not None
+    a, b = vit_mae.small_subset(d, p, trained.seed), vit_mae.small_subset(d, p, trained.seed + 1)
+    assert len(a) == len(b) == p.vit.small_n and not np.array_equal(a, b)
+
+
+def test_full_profile_is_cifar10_with_the_resnet18(tmp_path, root):
+    import shutil
+
+    from mldm import config, lectures
+    from mldm.lectures.l10_visual_representation import vit_mae
+    from mldm.models import ResNet18Encoder
+
+    shutil.copyfile(root / "params.yaml", tmp_path / "params.yaml")
+    config.set_profile("full", tmp_path / "params.yaml")
+    cfg = config.load(tmp_path / "params.yaml", lectures=("l10_visual_representation",))
+    p = cfg.lecture("l10_visual_representation")
+    assert cfg.runtime.accelerator == "auto"
+    assert lectures.datasets("l10_visual_representation", p) == ("cifar10",)
+    f = common.encoder(p)
+    assert isinstance(f, ResNet18Encoder)
+    x = torch.rand(2, 3, 32, 32)
+    assert f.eval()(x).shape == (2, 512)
+    assert contrastive.simclr(p)(x).shape == (2,)
+    assert contrastive.moco(p, True).train()(x).shape == (2,)
+    assert vit_mae.vit(p)(x).shape == (2, 10)
+    assert vit_mae.mae(p)(x).shape == (2,)
+    assert common.head(p)(f(x)).shape == (2, p.encoder.proj_dim)
+
+
+def test_full_profile_fails_in_one_line_offline(tmp_path, root, prepared_root, monkeypatch):
+    """Without the internet the prepared CIFAR-10 is a marker (available: false): the stage
+    stops at once with one line naming the download, before any model is built."""
+    import shutil
+
+    from mldm import config
+    from mldm.errors import MldmError
+    from mldm.lectures.runner import run_stage
+
+    shutil.copyfile(root / "params.yaml", tmp_path / "params.yaml")
+    config.set_profile("full", tmp_path / "params.yaml")
+    data = tmp_path / "data" / "prepared" / "cifar10"
+    data.mkdir(parents=True)
+    shutil.copyfile(prepared_root / "cifar10" / "meta.json", data / "meta.json")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(MldmError) as e:
+        run_stage("train", "l10_visual_representation", "params.yaml", tmp_path)
+    assert "cifar10" in str(e.value) and "download" in str(e.value)
+    assert "\n" not in str(e.value)
+    assert not (tmp_path / "artifacts").exists()

@@ -64,6 +64,20 @@ def test_lecture_claims_hold_on_default_profile(workspace, lecture_id):
 # shows them as FAIL with the measured value, the README says why. Listed here so that a new
 # failure still fails the suite, and so that one that starts to pass is taken off the list.
 NOT_REPRODUCED: dict[str, dict[str, str]] = {
+    "l10_visual_representation": {
+        # MoCo v2's table, 5 epochs x 3 seeds on 3,750 12x12 digits, 23k-parameter f. Outside
+        # the budget, 20 epochs (one seed): v1 0.922, +MLP 0.922, +aug+ 0.931, +cos 0.937, all
+        # 0.872: the single-component gaps close or turn positive with longer training
+        "moco_mlp_head_helps": "an MLP head lowers MoCo's probe after 5 epochs (0.79 ± 0.08 vs "
+        "v1's 0.90 ± 0.005) and makes it unstable across seeds; level with v1 at 20 epochs",
+        "moco_aug_plus_helps": "stronger augmentation with blur on 12x12 digits is a harder task "
+        "that 5 epochs do not learn: 0.86 ± 0.03 vs 0.90 (+0.009 at 20 epochs, one seed)",
+        "moco_cosine_schedule_helps": "over 5 epochs the cosine schedule only lowers the mean "
+        "learning rate of a run still far from converged: 0.88 ± 0.007 vs 0.90 (+0.014 at 20 "
+        "epochs, one seed)",
+        "moco_v2_beats_v1": "the three together: 0.73 ± 0.19 vs 0.90 (one seed collapses); "
+        "still below v1 at 10 epochs (0.82 vs 0.93) and 20 (0.87 vs 0.92), one seed each",
+    },
     "l11_text": {
         "pretraining_beats_scratch": "a 2-layer BERT pre-trained for minutes on CPU is only "
         "0.09 nats below the unigram model; its fine-tuned mean is above scratch at 100 and 400 "

@@ -62,6 +62,7 @@ _LAZY = {
     "RandomForestClassifier": "mldm.models.ensemble",
     "reconstruct": "mldm.models.pca",
     "Ridge": "mldm.models.regularized",
+    "ResNet18Encoder": "mldm.models.resnet",
     "sample": "mldm.models.diffusion",
     "SimCLR": "mldm.models.contrastive",
     "SoftKMeans": "mldm.models.clustering",

@@ -17,6 +17,7 @@ r"""Encoders and autoencoders: lecture 10 (course notes lines 4180-4233).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import torch
@@ -33,12 +34,18 @@ class ConvEncoder(nn.Module):
     """f: ``len(channels)`` VGG blocks (lecture 6: conv 3×3 pad 1 - ReLU - max pool 2), flatten,
     a dense layer to ``dim`` and ReLU. On 12×12 with channels (16, 32): 12 -> 6 -> 3, so the last
     conv block's output is 32·3·3 = 288 numbers and h has ``dim`` (64). Flat inputs
-    (N, S²) are reshaped to (N, 1, S, S)."""
+    (N, C·S²) are reshaped to (N, C, S, S), C = ``in_channels``."""
 
-    def __init__(self, image_size: int = 12, channels: Sequence[int] = (16, 32), dim: int = 64):
+    def __init__(
+        self,
+        image_size: int = 12,
+        channels: Sequence[int] = (16, 32),
+        dim: int = 64,
+        in_channels: int = 1,
+    ):
         super().__init__()
-        self.image_size, self.dim = image_size, dim
-        cs = [1, *channels]
+        self.image_size, self.dim, self.in_channels = image_size, dim, in_channels
+        cs = [in_channels, *channels]
         self.blocks = nn.Sequential(*(VGGBlock(a, b, 1) for a, b in zip(cs, cs[1:], strict=False)))
         side = image_size // 2 ** len(channels)
         if side < 1:
@@ -48,7 +55,7 @@ class ConvEncoder(nn.Module):
 
     def conv_features(self, x: Tensor) -> Tensor:
         """The last conv block's output, flattened (the lecture's "last conv layer" features)."""
-        x = x.reshape(len(x), 1, self.image_size, self.image_size)
+        x = x.reshape(len(x), self.in_channels, self.image_size, self.image_size)
         return self.blocks(x).flatten(1)
 
     def forward(self, x: Tensor) -> Tensor:
@@ -85,15 +92,18 @@ class LinearAutoencoder(nn.Module):
 class ConvAutoencoder(nn.Module):
     """:class:`ConvEncoder` -> h -> dense -> (C, S/4, S/4) -> [upsample ×2 - conv 3×3 - ReLU]
     -> [upsample ×2 - conv 3×3] -> sigmoid. ``forward`` returns the per-image MSE ‖x̂ - x‖²/D,
-    so it trains with the generic task; :meth:`reconstruct` is x̂, :meth:`representation` is h."""
+    so it trains with the generic task; :meth:`reconstruct` is x̂, :meth:`representation` is h.
+    Any encoder with ``dim``, ``image_size``, ``in_channels`` and ``conv_shape`` (C, s, s)
+    works (:class:`mldm.models.resnet.ResNet18Encoder`): one ×2 upsampling per halving of S."""
 
     def __init__(self, encoder: ConvEncoder):
         super().__init__()
         self.encoder = encoder
         c, s, _ = encoder.conv_shape
         self.fc = nn.Linear(encoder.dim, c * s * s)
-        # channels halve through the decoder, down to 1 (c, c/2, ..., 1)
-        chans = [c] + [max(c // 2 ** (i + 1), 1) for i in range(len(encoder.blocks) - 1)] + [1]
+        ups = max(1, math.ceil(math.log2(encoder.image_size / s)))
+        # channels halve through the decoder, down to the image's (c, c/2, ..., C)
+        chans = [c] + [max(c // 2 ** (i + 1), 1) for i in range(ups - 1)] + [encoder.in_channels]
         self.up = nn.ModuleList(
             Conv2d(a, b, 3, padding=1) for a, b in zip(chans, chans[1:], strict=False)
         )
@@ -112,5 +122,5 @@ class ConvAutoencoder(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         n = self.encoder.image_size
-        x = x.reshape(len(x), 1, n, n)
+        x = x.reshape(len(x), self.encoder.in_channels, n, n)
         return (self.reconstruct(x) - x).pow(2).flatten(1).mean(1)

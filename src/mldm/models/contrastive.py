@@ -84,20 +84,27 @@ def projection_head(d_in: int, d_out: int, hidden: int | None = None) -> nn.Modu
     return nn.Sequential(nn.Linear(d_in, hidden), nn.ReLU(), nn.Linear(hidden, d_out))
 
 
-def augmentation(size: int, strength: str = "strong") -> nn.Module:
-    """The random augmentation T (line 4237) for single-channel ``size``×``size`` images in
+def augmentation(size: int, strength: str = "strong", channels: int = 1) -> nn.Module:
+    """The random augmentation T (line 4237) for ``channels``×``size``×``size`` images in
     [0, 1], as kornia's batched ops (each image of a batch gets its own draw):
 
     - ``"crop"``: random resized crop (scale 0.4-1, aspect 3/4-4/3), the minimal augmentation;
     - ``"strong"``: crop + rotation ±15° + Gaussian noise (σ 0.1, p 0.5) + random erasing
       (p 0.5), SimCLR's recipe for digits (no colour to distort);
     - ``"strong_blur"``: "strong" + Gaussian blur (p 0.5), MoCo v2's "aug+" (line 4452).
+
+    Colour images (``channels=3``, CIFAR-10) also get SimCLR's horizontal flip and, except
+    with ``"crop"``, its colour distortion (jitter 0.4/0.4/0.4/0.1 with p 0.8, grey p 0.2).
     """
     import kornia.augmentation as K  # noqa: N812
 
     if strength not in ("crop", "strong", "strong_blur"):
         raise ValueError(f"strength must be crop, strong or strong_blur, got {strength!r}")
     ops: list[nn.Module] = [K.RandomResizedCrop((size, size), scale=(0.4, 1.0))]
+    if channels == 3:
+        ops.append(K.RandomHorizontalFlip())
+        if strength != "crop":
+            ops += [K.ColorJiggle(0.4, 0.4, 0.4, 0.1, p=0.8), K.RandomGrayscale(p=0.2)]
     if strength != "crop":
         ops += [
             K.RandomRotation(15.0),

@@ -16,16 +16,38 @@ if TYPE_CHECKING:
 
 def digits(ctx: Context, p: Params | None = None) -> Digits:
     """The central 24×24 pixels of the 28×28 digits averaged to ``p.resolution`` (12: 2×2
-    blocks), random ``n_train``/``n_test`` subsets (all by default)."""
+    blocks), random ``n_train``/``n_test`` subsets (all by default). With ``dataset: cifar10``
+    (the full profile) the CIFAR-10 images instead, (N, 3, 32, 32) in [0, 1]."""
     p = p or ctx.params
+    if p.dataset == "cifar10":
+        return cifar(ctx.data("cifar10"), p.n_train, p.n_test, (ctx.seed, 10, 0))
     return small_digits(ctx.data("mnist"), p.resolution, p.n_train, p.n_test, (ctx.seed, 10, 0))
 
 
-def encoder(p: Params):
-    """A fresh f (the caller seeds torch first)."""
-    from mldm.models import ConvEncoder
+def cifar(d, n_train: int | None, n_test: int | None, stream) -> Digits:
+    """The prepared CIFAR-10 set (flat C×H×W rows) as (N, 3, 32, 32) float32 tensors, random
+    ``n_train``/``n_test`` rows (None: all) drawn by the seed sequence ``stream``."""
+    import torch
 
-    return ConvEncoder(p.resolution, p.encoder.channels, p.encoder.dim)
+    rng = np.random.default_rng(list(stream))
+    tr = rng.permutation(len(d.y_train))[:n_train]
+    te = rng.permutation(len(d.y_test))[:n_test]
+    return Digits(
+        torch.as_tensor(d.X_train[tr], dtype=torch.float32).reshape(-1, 3, 32, 32),
+        torch.as_tensor(d.X_test[te], dtype=torch.float32).reshape(-1, 3, 32, 32),
+        np.asarray(d.y_train[tr], dtype=np.int64),
+        np.asarray(d.y_test[te], dtype=np.int64),
+    )
+
+
+def encoder(p: Params):
+    """A fresh f (the caller seeds torch first): the small VGG-style CNN, or (``arch:
+    resnet18``) the CIFAR ResNet-18."""
+    from mldm.models import ConvEncoder, ResNet18Encoder
+
+    if p.encoder.arch == "resnet18":
+        return ResNet18Encoder(p.resolution, p.in_channels)
+    return ConvEncoder(p.resolution, p.encoder.channels, p.encoder.dim, p.in_channels)
 
 
 def head(p: Params, mlp: bool = True):

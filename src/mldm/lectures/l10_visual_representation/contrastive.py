@@ -18,6 +18,20 @@ if TYPE_CHECKING:
 
 SIMCLR, MOCO_V1, MOCO_V2 = "simclr", "moco_v1", "moco_v2"
 
+# the MoCo v2 table (lines 4440-4447): case -> (MLP head, aug+, cosine schedule)
+ABLATION = {
+    "v1": (False, False, False),
+    "mlp": (True, False, False),
+    "aug": (False, True, False),
+    "cos": (False, False, True),
+    "v2": (True, True, True),
+}
+
+
+def ablation_name(case: str, run: int) -> str:
+    """``moco_ablation_mlp_seed0``: MoCo v1 with the table's ``case`` components, seed ``run``."""
+    return f"moco_ablation_{case}_seed{run}"
+
 
 def sweep_name(i: int, run: int) -> str:
     """``simclr_batch0_seed0``: point i of the batch-size sweep, seed ``run``."""
@@ -30,20 +44,27 @@ def simclr(p, augment: str | None = None):
 
     c = p.contrastive
     return SimCLR(
-        encoder(p), head(p), augmentation(p.resolution, augment or c.augmentation), c.temperature
+        encoder(p),
+        head(p),
+        augmentation(p.resolution, augment or c.augmentation, p.in_channels),
+        c.temperature,
     )
 
 
-def moco(p, v2: bool):
+def moco(p, v2: bool, mlp: bool | None = None, aug: bool | None = None):
+    """MoCo v1 (linear head, random crops) or v2 (MLP head, aug+); ``mlp`` / ``aug`` set
+    one component alone (the ablation)."""
     from mldm.models import MoCo
     from mldm.models.contrastive import augmentation
 
     c = p.contrastive
+    mlp = v2 if mlp is None else mlp
+    aug = v2 if aug is None else aug
     return MoCo(
         encoder(p),
-        head(p, mlp=v2),
+        head(p, mlp=mlp),
         # v1: MoCo's own weaker augmentation (random crops); v2: SimCLR's plus blur ("aug+")
-        augmentation(p.resolution, "strong_blur" if v2 else "crop"),
+        augmentation(p.resolution, "strong_blur" if aug else "crop", p.in_channels),
         p.encoder.proj_dim,
         c.queue_size,
         c.momentum,
@@ -77,9 +98,10 @@ def _fit(
     order: str = "shuffle",
     lr: float | None = None,
     **tags,
-) -> None:
+):
     """Train an SSL model on the unlabelled training digits; save f and g and the curve
-    (``train_loss``, the mean loss per epoch; for SimCLR also ``mi_bound`` = log(2N-1) - loss)."""
+    (``train_loss``, the mean loss per epoch; for SimCLR also ``mi_bound`` = log(2N-1) - loss).
+    Returns the trained model."""
     import torch
 
     from mldm.training import array_loader, fit
@@ -104,6 +126,7 @@ def _fit(
         ctx.save_curve(name, epoch=np.arange(1, epochs + 1), **columns)
     ctx.save_module(f"{name}_f", model.f)
     ctx.save_module(f"{name}_g", model.g)
+    return model
 
 
 def tiled(d: Digits, n_images: int, seed: int) -> Digits:
@@ -119,11 +142,13 @@ def tiled(d: Digits, n_images: int, seed: int) -> Digits:
     return Digits(d.train[torch.as_tensor(idx)], d.test, d.y_train[idx], d.y_test)
 
 
-def train(ctx: Context, d: Digits) -> None:
+def train(ctx: Context, d: Digits):
+    """SimCLR, its batch sweep, MoCo v1 / v2 and the MoCo ablation; returns SimCLR's f (the
+    encoder :func:`.supervised.finetune` starts from)."""
     p = ctx.params
     c = p.contrastive
     ctx.seeded(10, 5)
-    _fit(ctx, SIMCLR, simclr(p), d, c.batch_size, c.max_epochs, ctx.seed, tau=c.temperature)
+    main = _fit(ctx, SIMCLR, simclr(p), d, c.batch_size, c.max_epochs, ctx.seed, tau=c.temperature)
     for i, n in enumerate(c.batch_sweep):
         for run in range(c.seeds):
             ctx.seeded(10, 6, i, run=run)
@@ -155,6 +180,26 @@ def train(ctx: Context, d: Digits) -> None:
             queue=c.queue_size,
             m=c.momentum,
         )
+    for i, (case, (mlp, aug, cos)) in enumerate(ABLATION.items()):
+        for run in range(c.ablation_seeds):
+            ctx.seeded(10, 11, run=run)  # every case of a seed starts from the same f
+            e = c.ablation_epochs
+            _fit(
+                ctx,
+                ablation_name(case, run),
+                moco(p, False, mlp=mlp, aug=aug),
+                d,
+                c.moco_batch_size,
+                e,
+                ctx.seed + run,
+                [cosine_schedule(c.moco_lr, e)] if cos else [],
+                lr=c.moco_lr,
+                case=i,
+                mlp=mlp,
+                aug_plus=aug,
+                cos=cos,
+            )
+    return main.f
 
 
 def load_f(ctx: Context, name: str):
@@ -189,7 +234,7 @@ def views(ctx: Context, d: Digits, n: int = 8, k: int = 6):
 
     p = ctx.params
     torch.manual_seed(ctx.seed)
-    aug = augmentation(p.resolution, p.contrastive.augmentation)
+    aug = augmentation(p.resolution, p.contrastive.augmentation, p.in_channels)
     x = d.test[:n]
     drawn = torch.stack([aug(x) for _ in range(k)], 1)  # (n, k, 1, R, R)
 

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 def _rows(images) -> np.ndarray:
     """(rows, cols, 1, R, R) -> one image with a 1-pixel white gap."""
-    x = np.asarray(images)[:, :, 0]
+    x = np.asarray(images).mean(2)  # grey: the mean over channels (one for digits)
     rows, cols, r, _ = x.shape
     out = np.zeros((rows * (r + 1), cols * (r + 1)))
     for i in range(rows):
@@ -105,3 +105,32 @@ def vit_mae(ctx: Context, v: VitMae) -> None:
         ax[1].set(xticks=x, xticklabels=[f"{s} labelled set" for s in sizes], ylim=(lo - 0.05, 1))
         ax[1].set_title("from scratch: test accuracy")
         ax[1].legend(fontsize=7)
+
+
+def tsne(ctx: Context, p: Probes) -> None:
+    """t-SNE (scikit-learn, PCA init, seeded) of the first test digits' h, coloured by digit:
+    random init, the supervised CNN, SimCLR."""
+    from sklearn.manifold import TSNE
+
+    shown = list(p.tsne_features)
+    with ctx.figure("tsne", ncols=len(shown), size=(3.2, 3.2)) as (_, ax):
+        for a, name in zip(ax, shown, strict=True):
+            h = p.tsne_features[name]
+            e = TSNE(2, perplexity=30.0, init="pca", random_state=ctx.seed).fit_transform(h)
+            a.scatter(e[:, 0], e[:, 1], c=p.y_test[: len(h)], cmap="tab10", s=4)
+            a.set(xticks=[], yticks=[], title=f"{name}: t-SNE of test h")
+
+
+def moco_ablation(ctx: Context, p: Probes) -> None:
+    """The MoCo v2 table at this scale: each case's linear probe, mean ± sd over seeds."""
+    cases = list(p.ablation)
+    m = [p.ablation[c]["mean"] for c in cases]
+    sd = [p.ablation[c]["sd"] for c in cases]
+    labels = {"v1": "MoCo v1", "mlp": "+ MLP", "aug": "+ aug+", "cos": "+ cos", "v2": "v2 (all)"}
+    with ctx.figure("moco_ablation", size=(4.6, 3.2)) as (_, ax):
+        x = np.arange(len(cases))
+        ax.bar(x, m, 0.6, yerr=sd, capsize=3)
+        ax.axhline(p.ablation["v1"]["mean"], color="k", ls=":", lw=0.8)
+        ax.set(xticks=x, xticklabels=[labels.get(c, c) for c in cases])
+        ax.set(ylim=(min(m) - 2 * max(sd) - 0.02, min(1.0, max(m) + 2 * max(sd) + 0.02)))
+        ax.set(ylabel="linear probe accuracy", title="MoCo ablation (mean ± sd over seeds)")

@@ -23,6 +23,11 @@ def scratch_name(i: int, run: int) -> str:
     return f"scratch_frac{i}_seed{run}"
 
 
+def finetune_name(i: int, run: int) -> str:
+    """``finetune_frac0_seed0``: SimCLR's f fine-tuned on label fraction i, subset ``run``."""
+    return f"finetune_frac{i}_seed{run}"
+
+
 def cnn(p):
     from mldm.models.autoencoder import classifier
 
@@ -65,6 +70,50 @@ def train(ctx: Context, d: Digits) -> None:
                 seed=ctx.seed + run,
                 dtype=torch.float32,
             )
+
+
+def finetune(ctx: Context, d: Digits, pretrained) -> None:
+    """The semi-supervised table's fine-tuning (lines 4264-4288): a copy of the pre-trained
+    encoder ``pretrained`` (SimCLR's f) with a new linear layer, on the same 1% / 10% label
+    subsets and batch size as the CNN from scratch. Linear probing, then fine-tuning (Kumar et
+    al. 2022): the layer is first trained alone on the frozen f (``head_epochs`` at
+    ``head_lr``), then every weight for the scratch CNN's ``few_label_epochs`` at
+    ``finetune_lr``; a random layer's first gradients would otherwise undo f (measured: fine-
+    tuning from a random layer ends level with scratch)."""
+    import copy
+
+    import torch
+
+    from mldm.models.autoencoder import classifier
+
+    p = ctx.params
+    s = p.supervised
+    for i, fraction in enumerate(p.label_fractions):
+        for run in range(p.label_seeds):
+            idx = label_subset(d.y_train, fraction, ctx.seed, run)
+            ctx.seeded(10, 12, i, run=run)  # the new linear layer
+            model = classifier(copy.deepcopy(pretrained).train())
+            few = SimpleNamespace(
+                X_train=d.train[idx], y_train=d.y_train[idx], X_test=d.test, y_test=d.y_test
+            )
+            for phase, (lr, epochs, frozen) in enumerate(
+                ((s.head_lr, s.head_epochs, True), (s.finetune_lr, s.few_label_epochs, False))
+            ):
+                for q in model[0].parameters():
+                    q.requires_grad_(not frozen)
+                ctx.train_classifier(
+                    finetune_name(i, run) + ("_head" if frozen else ""),
+                    model.train(),
+                    few,
+                    eval_sets=(),
+                    optimizer=lambda params, lr=lr: torch.optim.Adam(
+                        [q for q in params if q.requires_grad], lr=lr
+                    ),
+                    max_epochs=epochs,
+                    batch_size=s.batch_size,
+                    seed=ctx.seed + run + phase,
+                    dtype=torch.float32,
+                )
 
 
 def load_cnn(ctx: Context, name: str):
