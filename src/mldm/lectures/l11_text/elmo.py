@@ -164,8 +164,8 @@ def evaluate(ctx: Context) -> ElmoResults:
 
     # held-out LM cross-entropy against the unigram model of the training chunks (add-one)
     freq = np.bincount(X.ravel(), minlength=len(c.vocab) + 1).astype(float) + 1.0
-    freq[0] = 0
-    logq = np.log(freq / freq.sum())
+    freq[0] = 0  # the padding is never a target
+    logq = np.log(np.maximum(freq, 1e-300) / freq.sum())
     with torch.no_grad():
         held = torch.as_tensor(Xheld[:500])
         ce = float(bilm_loss(model(held)))
