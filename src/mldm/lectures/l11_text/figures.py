@@ -12,6 +12,8 @@ from mldm.lectures.l11_text.counting import TFIDF_DOCS, TFIDF_SLIDE, TFIDF_WORDS
 if TYPE_CHECKING:
     from mldm.lectures.base import Context
     from mldm.lectures.l11_text.bert import BertResults
+    from mldm.lectures.l11_text.elmo import ElmoResults
+    from mldm.lectures.l11_text.sentence import SentenceResults
     from mldm.lectures.l11_text.word2vec import Scores
 
 
@@ -77,3 +79,25 @@ def bert(ctx: Context, r: BertResults) -> None:
             title="Amazon reviews: fine-tuned [CLS] head",
         )
         ax.legend(fontsize=7)
+
+
+def sentence(ctx: Context, s: SentenceResults, e: ElmoResults) -> None:
+    with ctx.figure("sentence_embeddings", ncols=2, size=(5.6, 3.4)) as (_, ax):
+        ways = list(s.accuracy)
+        ax[0].bar(
+            range(len(ways)),
+            [s.accuracy[w]["mean"] for w in ways],
+            yerr=[s.accuracy[w]["sd"] for w in ways],
+        )
+        ax[0].axhline(s.majority, color="k", ls="--", lw=1, label="majority class")
+        ax[0].set_xticks(range(len(ways)))
+        ax[0].set_xticklabels(ways, fontsize=8)
+        ax[0].set(
+            ylim=(0.5, 1.0), ylabel="test accuracy", title="Amazon reviews, skip-gram vectors"
+        )
+        ax[0].legend(fontsize=7)
+        for k, sense in ((1, "noun (my will)"), (0, "verb (I will)")):
+            pts = e.projection[e.labels == k]
+            ax[1].scatter(pts[:, 0], pts[:, 1], s=4, alpha=0.5, label=sense)
+        ax[1].set(title=f'biLM top layer: contexts of "{e.word}" (PCA)')
+        ax[1].legend(fontsize=7)

@@ -35,7 +35,13 @@ class Word2VecParams(Strict):
     sample: float = Field(1e-3, ge=0, lt=1, description="subsampling threshold s (0: off)")
     min_count: int = Field(5, ge=1)
     epochs: int = Field(2, ge=1)
-    batch_size: int = Field(16384, ge=1)
+    batch_size: int = Field(16384, ge=1, description="skip-gram pairs per SparseAdam step")
+    cbow_batch_size: int = Field(
+        1024,
+        ge=1,
+        description="CBOW windows per step: CBOW has ~6x fewer examples than skip-gram pairs, "
+        "and 16384 left it 77 steps in which all vectors moved together (mean cosine 0.96)",
+    )
     lr: float = Field(1e-2, gt=0, description="SparseAdam step")
     n_tokens: int | None = Field(
         None, ge=1000, description="first tokens of the corpus (None: all)"
@@ -74,10 +80,70 @@ class BertParams(Strict):
     minilm_probe: bool = Field(True, description="the frozen MiniLM + linear probe beside")
 
 
+class SentenceParams(Strict):
+    """The lecture's four sentence embeddings (lines 4869-4906) from our skip-gram vectors
+    (seed 0) on the Amazon reviews: mean and concatenation through the linear probe; TextCNN
+    and the vanilla RNN trained end to end (word vectors frozen), their features through the
+    same probe beside."""
+
+    review_len: int = Field(
+        64, ge=4, description="words (in the word2vec vocabulary) kept per review"
+    )
+    concat_len: int = Field(16, ge=1, description="first words whose vectors are concatenated")
+    widths: list[int] = Field(default_factory=lambda: [3, 4, 5], description="TextCNN k")
+    filters: int = Field(32, ge=1, description="TextCNN feature maps per width")
+    rnn_hidden: int = Field(64, ge=2)
+    epochs: int = Field(10, ge=1)
+    batch_size: int = Field(64, ge=1)
+    lr: float = Field(3e-3, gt=0, description="Adam step (TextCNN, RNN)")
+    seeds: int = Field(3, ge=1, description="runs of TextCNN / RNN (mean ± sd)")
+
+
+class ElmoParams(Strict):
+    """The biLM (forward + backward LSTM LMs) on Shakespeare, its contexts of a polysemous word
+    and its features of the Amazon reviews."""
+
+    hidden: int = Field(64, ge=4, description="embedding and LSTM width H")
+    layers: int = Field(2, ge=1)
+    seq_len: int = Field(20, ge=4, description="tokens per training chunk")
+    n_tokens: int | None = Field(
+        200000, ge=1000, description="first tokens of the corpus it trains on (None: all)"
+    )
+    epochs: int = Field(3, ge=1)
+    batch_size: int = Field(32, ge=1)
+    lr: float = Field(1e-2, gt=0, description="Adam step")
+    clip: float = Field(1.0, gt=0, description="gradient-norm clip (recurrent nets)")
+    word: str = Field("will", description="the polysemous word whose contexts are compared")
+    noun_before: list[str] = Field(
+        default_factory=lambda: [
+            "my",
+            "thy",
+            "his",
+            "her",
+            "your",
+            "our",
+            "their",
+            "the",
+            "a",
+            "good",
+            "own",
+            "free",
+        ],
+        description="a preceding word marking the noun sense (desire, testament)",
+    )
+    verb_before: list[str] = Field(
+        default_factory=lambda: ["i", "you", "he", "she", "we", "they", "thou", "it"],
+        description="a preceding pronoun marking the modal verb",
+    )
+    context: int = Field(8, ge=1, description="words either side of the word fed to the biLM")
+
+
 class Params(LectureParams):
     counting: Counting = Counting()
     word2vec: Word2VecParams = Word2VecParams()
     bert: BertParams = BertParams()
+    sentence: SentenceParams = SentenceParams()
+    elmo: ElmoParams = ElmoParams()
     neighbours: list[str] = Field(
         default_factory=lambda: ["king", "love", "night", "sword", "father"],
         description="words whose nearest neighbours the report lists",

@@ -63,7 +63,8 @@ def train_ours(ctx: Context, c: Corpus, cbow: bool, run: int):
     model = Word2Vec(
         len(c.vocab), p.dim, noise_distribution(c.counts), p.negatives, cbow, generator=g
     )
-    loader = array_loader(X, np.zeros(len(X), np.int64), p.batch_size, seed=run, dtype=torch.long)
+    batch = p.cbow_batch_size if cbow else p.batch_size  # CBOW: one window per centre
+    loader = array_loader(X, np.zeros(len(X), np.int64), batch, seed=run, dtype=torch.long)
     task = fit(
         model, negative_sampling_loss, lambda w: torch.optim.SparseAdam(list(w), p.lr), loader, 1
     )
