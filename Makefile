@@ -77,8 +77,8 @@ screenshots: $(UI_STAMP) ## browser test of the UIs and the report; screenshots 
 bench: $(STAMP) ## time the stages -> benchmarks/results.json
 	$(BIN)/python benchmarks/run.py
 
-lint: $(STAMP) ## ruff on src, tests, pipelines, benchmarks
-	$(BIN)/ruff check src tests pipelines benchmarks
+lint: $(STAMP) ## ruff on src, tests, pipelines, benchmarks, notebooks
+	$(BIN)/ruff check src tests pipelines benchmarks notebooks
 
 # Regenerate the lock from the current environment (after changing pyproject.toml).
 lock: ## regenerate requirements.lock from .venv (after changing pyproject.toml)

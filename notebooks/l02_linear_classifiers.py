@@ -70,7 +70,9 @@ def far_start(norm):
                 warnings.simplefilter("ignore")
                 model.fit(bc2.X_train, bc2.y_train)
         curve = model.loss_curve_
-        ax.plot(curve / curve[0], label=f"{loss}: test acc {model.score(bc2.X_test, bc2.y_test):.3f}")
+        ax.plot(
+            curve / curve[0], label=f"{loss}: test acc {model.score(bc2.X_test, bc2.y_test):.3f}"
+        )
     ax.set(xlabel="epoch", ylabel="loss / initial loss", title=f"‖w₀‖ = {norm}")
     ax.legend()
     plt.show()

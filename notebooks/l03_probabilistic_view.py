@@ -57,7 +57,9 @@ def map_fit(tau2):
     ax.bar(range(len(model.coef_)), model.coef_)
     ax.set(xlabel="feature", ylabel="weight", title=f"τ² = {tau2:g}: test MSE {mse:.4g}")
     plt.show()
-    print(f"τ² = {tau2:g}  λ = σ²/τ² = {p.sigma2 / tau2:.3g}  ‖w‖ = {np.linalg.norm(model.coef_):.3g}")
+    print(
+        f"τ² = {tau2:g}  λ = σ²/τ² = {p.sigma2 / tau2:.3g}  ‖w‖ = {np.linalg.norm(model.coef_):.3g}"
+    )
 
 
 slider(map_fit, "tau2", [1e-4, 1e-3, 1e-2, 1e-1, 1.0, 10.0, 1e3], value=1e-2)

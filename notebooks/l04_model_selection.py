@@ -60,7 +60,10 @@ def fit_degree(degree):
     ax.scatter(data.X[:, 0], y, s=8, color="gray", label="train")
     ax.plot(grid[:, 0], model.predict(phi(degree, grid)), "r", label=f"degree {degree}")
     ax.set(xlabel="time (standardized)", ylabel="acceleration", ylim=(y.min() - 30, y.max() + 30))
-    ax.set_title(f"M = {degree}: train MSE {np.mean((model.predict(X) - y) ** 2):.0f}, 5-fold CV MSE {cv:.0f}")
+    ax.set_title(
+        f"M = {degree}: train MSE {np.mean((model.predict(X) - y) ** 2):.0f}, "
+        f"5-fold CV MSE {cv:.0f}"
+    )
     ax.legend()
     plt.show()
 

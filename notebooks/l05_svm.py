@@ -48,7 +48,7 @@ def draw(ax, model, title):
 
 # %%
 fig, axes = plt.subplots(1, len(p.C_grid), figsize=(3 * len(p.C_grid), 3))
-for i, (ax, C) in enumerate(zip(axes, p.C_grid)):
+for i, (ax, C) in enumerate(zip(axes, p.C_grid, strict=True)):
     m = lecture.model(f"over_C{i}")
     draw(ax, m, f"C = {C:g}: {len(m.support_)} SVs")
 plt.tight_layout()

@@ -31,7 +31,7 @@ lecture = open_lecture("l08_trees")
 print(lecture.summary())
 p = lecture.params
 Xf, yf, Xv, yv, Xt, yt = noisy_breast_cancer(lecture.context)
-sets = dict(zip(SPLITS, ((Xf, yf), (Xv, yv), (Xt, yt))))
+sets = dict(zip(SPLITS, ((Xf, yf), (Xv, yv), (Xt, yt)), strict=True))
 
 # %% [markdown]
 # The lecture's figure: accuracy against depth on the (noisy) training, validation and test

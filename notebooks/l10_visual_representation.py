@@ -63,8 +63,10 @@ plt.show()
 # %%
 def with_labels(fraction):
     idx = label_subset(d.y_train, fraction, lecture.seed, 0)
-    acc = {n: knn_accuracy(a[idx], d.y_train[idx], b, d.y_test, k=min(p.knn_k, len(idx) - 1))
-           for n, (a, b) in h.items()}
+    acc = {
+        n: knn_accuracy(a[idx], d.y_train[idx], b, d.y_test, k=min(p.knn_k, len(idx) - 1))
+        for n, (a, b) in h.items()
+    }
     fig, ax = plt.subplots(figsize=(6, 3.2))
     ax.bar(list(acc), list(acc.values()))
     ax.set(ylabel="kNN test accuracy", ylim=(0, 1), title=f"{len(idx)} labels ({fraction:.0%})")

@@ -21,7 +21,6 @@
 
 # %%
 import matplotlib.pyplot as plt
-import numpy as np
 import torch
 
 from mldm.lectures.l12_multimodal import common, objectives
@@ -43,8 +42,11 @@ a = s.a_test
 # %%
 obj = lecture.metrics["objectives"]
 fig, ax = plt.subplots(figsize=(6, 3.4))
-ax.bar(list(obj), [v["zero_shot_accuracy_mean"] for v in obj.values()],
-       yerr=[v["zero_shot_accuracy_sd"] for v in obj.values()])
+ax.bar(
+    list(obj),
+    [v["zero_shot_accuracy_mean"] for v in obj.values()],
+    yerr=[v["zero_shot_accuracy_sd"] for v in obj.values()],
+)
 ax.axhline(1 / common.N_SHAPE_CLASSES, color="k", ls=":", label="chance")
 ax.set(ylabel="zero-shot accuracy", title="CLIP objective vs alternatives")
 ax.legend()
@@ -63,7 +65,9 @@ def zero_shot(templates):
             ("held-out shapes", held_out(a), s.y_test, common.N_SHAPE_CLASSES),
             ("digits", a["kind"] == 1, a["digit"], 10),
         ):
-            tok, grp = common.prompts("digits" if task == "digits" else "shapes", tuple(range(templates)))
+            tok, grp = common.prompts(
+                "digits" if task == "digits" else "shapes", tuple(range(templates))
+            )
             w = clip.zero_shot_weights(tok, grp, n)
             acc[task] = float(((img[rows] @ w.T).argmax(1).numpy() == y[rows]).mean())
     print(f"{templates} template(s):", {k: round(v, 3) for k, v in acc.items()})

@@ -21,7 +21,6 @@
 
 # %%
 import matplotlib.pyplot as plt
-import numpy as np
 
 from mldm.lectures.l13_gmm_em import sample_mixture
 from mldm.models import GaussianMixture

@@ -21,7 +21,6 @@
 
 # %%
 import matplotlib.pyplot as plt
-import numpy as np
 import torch
 
 from mldm.lectures.l13_vae.common import digits, generator, vae
@@ -42,10 +41,20 @@ x = d.test[d.eval_idx[:8]]
 rows = [lecture.metrics["beta_sweep"][k] for k in sorted(lecture.metrics["beta_sweep"])]
 betas = [r["beta"] for r in rows]
 fig, ax = plt.subplots(figsize=(6, 3.6))
-ax.errorbar(betas, [r["test_reconstruction_mean"] for r in rows],
-            [r["test_reconstruction_sd"] for r in rows], marker="o", label="−E_q log p(x|z)")
-ax.errorbar(betas, [r["test_kl_mean"] for r in rows], [r["test_kl_sd"] for r in rows],
-            marker="s", label="KL(q ‖ p(z))")
+ax.errorbar(
+    betas,
+    [r["test_reconstruction_mean"] for r in rows],
+    [r["test_reconstruction_sd"] for r in rows],
+    marker="o",
+    label="−E_q log p(x|z)",
+)
+ax.errorbar(
+    betas,
+    [r["test_kl_mean"] for r in rows],
+    [r["test_kl_sd"] for r in rows],
+    marker="s",
+    label="KL(q ‖ p(z))",
+)
 ax.set(xscale="log", xlabel="β", ylabel="nats", title="β-VAE on binary MNIST")
 ax.legend()
 plt.show()
@@ -68,7 +77,10 @@ def show(beta):
     ax.imshow(grid.numpy(), cmap="gray")
     ax.axis("off")
     rec, kl = float(terms.reconstruction.mean()), float(terms.kl.mean())
-    ax.set_title(f"β = {beta}: rows test / reconstruction / sample; recon {rec:.1f}, KL {kl:.1f} nats", fontsize=8)
+    ax.set_title(
+        f"β = {beta}: rows test / reconstruction / sample; recon {rec:.1f}, KL {kl:.1f} nats",
+        fontsize=8,
+    )
     plt.show()
 
 

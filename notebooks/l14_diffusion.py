@@ -35,8 +35,14 @@ print(lecture.summary())
 p = lecture.params
 model = ddpm.load(lecture.context, "simple_ema")
 g = torch.Generator().manual_seed(lecture.seed)
-x0, (ts, xs) = sample(model, schedule(p), (16, 1, p.resolution, p.resolution), g,
-                      return_trajectory=True, keep=min(p.T + 1, 11))
+x0, (ts, xs) = sample(
+    model,
+    schedule(p),
+    (16, 1, p.resolution, p.resolution),
+    g,
+    return_trajectory=True,
+    keep=min(p.T + 1, 11),
+)
 xs = to_pixels(xs)
 print(f"T = {p.T}; kept states at t = {ts}")
 
