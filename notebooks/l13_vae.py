@@ -41,20 +41,12 @@ x = d.test[d.eval_idx[:8]]
 rows = [lecture.metrics["beta_sweep"][k] for k in sorted(lecture.metrics["beta_sweep"])]
 betas = [r["beta"] for r in rows]
 fig, ax = plt.subplots(figsize=(6, 3.6))
-ax.errorbar(
-    betas,
-    [r["test_reconstruction_mean"] for r in rows],
-    [r["test_reconstruction_sd"] for r in rows],
-    marker="o",
-    label="−E_q log p(x|z)",
-)
-ax.errorbar(
-    betas,
-    [r["test_kl_mean"] for r in rows],
-    [r["test_kl_sd"] for r in rows],
-    marker="s",
-    label="KL(q ‖ p(z))",
-)
+for term, marker, label in (
+    ("test_reconstruction", "o", "−E_q log p(x|z)"),
+    ("test_kl", "s", "KL(q ‖ p(z))"),
+):
+    means, sds = [r[f"{term}_mean"] for r in rows], [r[f"{term}_sd"] for r in rows]
+    ax.errorbar(betas, means, sds, marker=marker, label=label)
 ax.set(xscale="log", xlabel="β", ylabel="nats", title="β-VAE on binary MNIST")
 ax.legend()
 plt.show()
