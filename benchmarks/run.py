@@ -305,10 +305,11 @@ def models() -> dict:
 
 def notebooks() -> dict:
     """Every notebooks/<lecture>.py executed headless (nbclient, a fresh kernel each; each
-    slider runs its default) on the outputs in this checkout, on its active profile: run
-    `make repro` first."""
+    slider runs its default) on the outputs in this checkout, on its active profile (run
+    `make repro` first); merged by profile into what results.json has."""
     import yaml
 
+    from mldm.io import read_json
     from mldm.notebook import execute
     from mldm.notebook import notebooks as found
 
@@ -318,7 +319,8 @@ def notebooks() -> dict:
         start = time.perf_counter()
         execute(path)
         wall[lid] = round(time.perf_counter() - start, 1)
-    return {"profile": profile, "total_wall_s": round(sum(wall.values()), 1), "wall_s": wall}
+    previous = read_json(RESULTS).get("notebooks", {}) if RESULTS.is_file() else {}
+    return {**previous, profile: {"total_wall_s": round(sum(wall.values()), 1), "wall_s": wall}}
 
 
 SECTIONS = {
