@@ -18,8 +18,10 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # The UIs' extra (optuna-dashboard; playwright for the browser test), installed only by the
 # targets that need it, on top of the core environment.
 UI_STAMP := $(VENV)/.ui-$(shell cat requirements.lock pyproject.toml 2>/dev/null | sha1sum | cut -c1-12)
+# JupyterLab (the notebooks extra), installed only by `make notebooks`.
+NB_STAMP := $(VENV)/.notebooks-$(shell cat requirements.lock pyproject.toml 2>/dev/null | sha1sum | cut -c1-12)
 
-.PHONY: help setup repro test test-fast ui studies screenshots bench lock lint clean
+.PHONY: help setup repro test test-fast ui studies notebooks screenshots bench lock lint clean
 
 # `make help` prints every target that has a `## ` comment (tests/test_ui.py checks that
 # each .PHONY target has one, so the list cannot drift from the Makefile).
@@ -61,14 +63,22 @@ ui: $(STAMP) ## MLflow UI on the runs (http://127.0.0.1:5000; MLFLOW_TRACKING_UR
 studies: $(UI_STAMP) ## optuna-dashboard on the studies (http://127.0.0.1:8080/dashboard/)
 	$(BIN)/python -m mldm.ui studies --port 8080
 
+$(NB_STAMP): $(STAMP)
+	$(BIN)/pip install -q -c requirements.lock -e '.[notebooks]' 2>&1 | { grep -v "^WARNING: Location" || true; }
+	@rm -f $(VENV)/.notebooks-*
+	@touch $@
+
+notebooks: $(NB_STAMP) ## JupyterLab on notebooks/ (one per lecture; run `make repro` first)
+	$(BIN)/jupyter lab notebooks/
+
 screenshots: $(UI_STAMP) ## browser test of the UIs and the report; screenshots -> reports/ui/
 	$(BIN)/pytest -q tests/test_browser.py -rs
 
 bench: $(STAMP) ## time the stages -> benchmarks/results.json
 	$(BIN)/python benchmarks/run.py
 
-lint: $(STAMP) ## ruff on src, tests, pipelines, benchmarks
-	$(BIN)/ruff check src tests pipelines benchmarks
+lint: $(STAMP) ## ruff on src, tests, pipelines, benchmarks, notebooks
+	$(BIN)/ruff check src tests pipelines benchmarks notebooks
 
 # Regenerate the lock from the current environment (after changing pyproject.toml).
 lock: ## regenerate requirements.lock from .venv (after changing pyproject.toml)

@@ -303,7 +303,28 @@ def models() -> dict:
     return measure()
 
 
+def notebooks() -> dict:
+    """Every notebooks/<lecture>.py executed headless (nbclient, a fresh kernel each; each
+    slider runs its default) on the outputs in this checkout, on its active profile (run
+    `make repro` first); merged by profile into what results.json has."""
+    import yaml
+
+    from mldm.io import read_json
+    from mldm.notebook import execute
+    from mldm.notebook import notebooks as found
+
+    profile = yaml.safe_load((ROOT / "params.yaml").read_text())["profile"]
+    wall = {}
+    for lid, path in found(ROOT).items():
+        start = time.perf_counter()
+        execute(path)
+        wall[lid] = round(time.perf_counter() - start, 1)
+    previous = read_json(RESULTS).get("notebooks", {}) if RESULTS.is_file() else {}
+    return {**previous, profile: {"total_wall_s": round(sum(wall.values()), 1), "wall_s": wall}}
+
+
 SECTIONS = {
+    "notebooks": ("notebooks", notebooks),
     "nn": ("neural_networks", neural_networks),
     "models": ("models", models),
     "smoke": ("pipeline_smoke", lambda: pipeline("smoke")),

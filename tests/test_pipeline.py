@@ -1,6 +1,7 @@
 """The pipeline as a user runs it: dvc.yaml matches the registries; `dvc repro` on smoke in a
 temp copy builds the report, is a no-op the second time, is deterministic, and a change to
-one lecture's params reruns that lecture and the report only."""
+one lecture's params reruns that lecture and the report only; every notebook in notebooks/
+runs on that copy's outputs."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -96,19 +98,34 @@ def _ran(proc) -> set[str]:
     return set(re.findall(r"Running stage '([^']+)'", proc.stdout))
 
 
-@pytest.mark.slow
-def test_dvc_repro_smoke_end_to_end(tmp_path, root):
+@dataclass(frozen=True)
+class SmokeWorkspace:
+    path: Path  # a copy of the repo after one `dvc repro` on smoke
+    first: subprocess.CompletedProcess  # that repro
+    trace: Path  # what each of its stages imported and read (MLDM_TRACE)
+
+
+@pytest.fixture(scope="module")
+def smoke_workspace(tmp_path_factory, root) -> SmokeWorkspace:
+    """The repo copied to a temp dir and reproduced once on the smoke profile; shared by the
+    end-to-end test (which goes on to edit it and rerun) and the notebooks' test."""
     from mldm.config import set_profile
 
-    work = tmp_path / "repo"
+    tmp = tmp_path_factory.mktemp("smoke")
+    work = tmp / "repo"
     work.mkdir()
     _copy_repo(root, work)
     set_profile("smoke", work / "params.yaml")
+    first = _dvc(work, "repro", MLDM_TRACE=str(tmp / "trace"))
+    return SmokeWorkspace(work, first, tmp / "trace")
 
-    first = _dvc(work, "repro", MLDM_TRACE=str(tmp_path / "trace"))
+
+@pytest.mark.slow
+def test_dvc_repro_smoke_end_to_end(smoke_workspace, root):
+    work, first = smoke_workspace.path, smoke_workspace.first
     assert {f"train@{lid}" for lid in lectures.IDS} <= _ran(first)
     # exact deps: what each stage imported and read is in the manifest its DVC deps hash
-    checked, problems = stages.check_traces(tmp_path / "trace", work)
+    checked, problems = stages.check_traces(smoke_workspace.trace, work)
     assert not problems, "\n".join(problems)
     assert checked == _ran(first) - {"resolve", "resolve_data"}
     studies = yaml.safe_load((work / "params.yaml").read_text())["studies"]
@@ -175,6 +192,30 @@ def test_dvc_repro_smoke_end_to_end(tmp_path, root):
 
     metrics = _dvc(work, "metrics", "show", "--json").stdout
     assert "l01_linear_regression" in metrics
+
+
+@pytest.mark.slow
+def test_every_notebook_runs_on_the_smoke_outputs(smoke_workspace, tmp_path):
+    """Each notebooks/<lecture>.py executed top to bottom (nbclient, a python3 kernel of this
+    venv, headless: each slider runs its default) in the smoke copy; executed copies go to
+    tmp_path, never to the repo. Fails on any cell's error."""
+    import time
+
+    import nbformat
+
+    from mldm.notebook import execute, notebooks
+
+    work = smoke_workspace.path
+    seconds = {}
+    for lid, py in notebooks(work).items():
+        start = time.perf_counter()
+        nb = execute(py, env={"PYTHONPATH": str(work / "src")})
+        seconds[lid] = round(time.perf_counter() - start, 1)
+        nbformat.write(nb, tmp_path / f"{lid}.ipynb")
+        outputs = [o for c in nb.cells for o in c.get("outputs", [])]
+        assert any("image/png" in o.get("data", {}) for o in outputs), f"{lid}: no figure"
+    assert set(seconds) == set(lectures.IDS)
+    print("notebook seconds:", seconds)
 
 
 def test_files_the_docs_cite_exist(root):
