@@ -81,3 +81,21 @@ def test_killed_run_resumes_from_last_checkpoint(tmp_path):
     assert torch.load(last, weights_only=True)["epoch"] == 6
     torch.testing.assert_close(resumed.weight, straight.weight, rtol=0, atol=1e-12)
     assert not torch.allclose(train(3).weight, straight.weight)
+
+
+@pytest.mark.parametrize("mlflow_pytorch_imported", [False, True])
+def test_a_fit_says_nothing_about_accelerators(capfd, caplog, mlflow_pytorch_imported):
+    """A stage builds hundreds of trainers; Lightning's per-trainer notes ("GPU available",
+    "TPU available", a tip) would bury its one line per model. mlflow.pytorch imports the
+    pytorch_lightning copy, which then logs them under its own name: quiet either way."""
+    import logging
+
+    if mlflow_pytorch_imported:
+        import mlflow.pytorch  # noqa: F401
+
+    caplog.set_level(logging.INFO)
+    X, y = _data()
+    fit(_model(), _mse, lambda p: GradientDescent(p, lr=0.1), array_loader(X, y, 16), 1)
+    out = capfd.readouterr()
+    said = out.out + out.err + caplog.text
+    assert "available" not in said and "Tip" not in said

@@ -79,9 +79,29 @@ def seed_model(seed: int, lecture_id: str, *key: int, run: int = 0) -> None:
     torch.manual_seed(int(np.random.default_rng([seed + run, lecture, *key]).integers(2**31)))
 
 
+# Lightning's rank-zero notes ("GPU available: False", "TPU available", a tip, "fit stopped"),
+# three or four lines per trainer: a stage builds hundreds, and shows its own progress
+# (mldm.progress). Whichever of lightning / pytorch_lightning (imported by mlflow.pytorch) was
+# imported last logs them under its name; warnings still show.
+_CHATTY_LOGGERS = tuple(
+    f"{package}.utilities.rank_zero"
+    for package in (
+        "lightning.pytorch",
+        "lightning.fabric",
+        "pytorch_lightning",
+        "lightning_fabric",
+    )
+)
+
+
 def make_trainer(max_epochs: int, callbacks: Sequence[Any] = (), **overrides) -> L.Trainer:
     """A Lightning trainer with the project's defaults; ``overrides`` win."""
+    import logging
+
     import lightning as L  # noqa: N812 (lazy: see seed_everything)
+
+    for name in _CHATTY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
 
     d = current_defaults()
     logger = d.logger_factory() if d.logger_factory is not None else False
