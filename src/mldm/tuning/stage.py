@@ -35,8 +35,13 @@ def dataset_hashes(study: Study) -> dict[str, str]:
 def _progress(total: int, label: str, setting: str) -> Iterator[Callable[[int], None]]:
     """Trials done of ``total``: a bar in a terminal, else one line per trial (mldm.progress)."""
     shown = progress.ModelProgress(label, progress.resolve(setting), total, unit="trial")
+
+    def finished(n: int) -> None:
+        for _ in range(n):
+            shown.done(f"trial {len(shown.names)}")
+
     try:
-        yield lambda n: [shown.done(f"trial {len(shown.names)}") for _ in range(n)]
+        yield finished
     finally:
         shown.close()
 
