@@ -99,3 +99,40 @@ def test_a_fit_says_nothing_about_accelerators(capfd, caplog, mlflow_pytorch_imp
     out = capfd.readouterr()
     said = out.out + out.err + caplog.text
     assert "available" not in said and "Tip" not in said
+
+
+def _python(code: str) -> str:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_a_stage_that_trains_nothing_never_imports_torch():
+    # what the stage runner imports before a lecture runs, and the seeding it does: a K-means or
+    # tree lecture must not pay torch's second of import, nor a CNN lecture scikit-learn's
+    loaded = _python(
+        "import sys\n"
+        "from mldm.lectures import runner, base\n"
+        "from mldm.models import convergence\n"
+        "from mldm.training import seed_everything, trainer_defaults\n"
+        "seed_everything(3, 1)\n"
+        "with trainer_defaults(progress_bar=False), convergence.summarized(): pass\n"
+        "print('torch' in sys.modules, 'sklearn' in sys.modules)"
+    )
+    assert loaded == "False False"
+
+
+@pytest.mark.parametrize("torch_first", [False, True])
+def test_torch_is_seeded_whether_imported_before_or_after(torch_first):
+    # seeded at import when it comes later: the same draws as seeding it at once
+    draws = _python(
+        ("import torch\n" if torch_first else "") + "from mldm.training import seed_everything\n"
+        "seed_everything(7, 1)\n"
+        "import torch\n"
+        "print(torch.get_num_threads(), torch.rand(3).tolist())"
+    )
+    torch.manual_seed(7)
+    assert draws == f"1 {torch.rand(3).tolist()}"

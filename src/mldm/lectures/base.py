@@ -81,11 +81,17 @@ class Context:
     def save_module(self, name: str, module, example=None) -> None:
         """A torch module's ``state_dict`` as ``models/<name>.pt`` (atomically); with
         ``example`` (a few inputs) also logged to the tracker as in :meth:`save_model`."""
+        import io
+
         import torch
 
+        # into memory first: saved to a path, torch names the zip's root folder after the
+        # file, here a random temporary name, and identical weights would differ in bytes
+        buffer = io.BytesIO()
+        torch.save(module.state_dict(), buffer)
         path = self.out_dir / "models" / f"{name}.pt"
         with atomic_path(path) as tmp:
-            torch.save(module.state_dict(), tmp)
+            tmp.write_bytes(buffer.getvalue())
         if example is not None:
             self.tracker.log_model(name, module, example)
 

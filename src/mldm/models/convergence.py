@@ -16,15 +16,15 @@ the gradient vanishes).
 from __future__ import annotations
 
 import contextlib
+import functools
 import warnings
 from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 import numpy as np
-import torch
-from sklearn.exceptions import ConvergenceWarning
 
 __all__ = [
-    "StoppedShort",
+    "StoppedShort",  # noqa: F822 (made by the module __getattr__ on first use)
     "check_relative_gradient",
     "gradient_norm",
     "relative_gradient",
@@ -33,17 +33,34 @@ __all__ = [
 ]
 
 
-class StoppedShort(ConvergenceWarning):
-    """A :class:`~sklearn.exceptions.ConvergenceWarning` that keeps its parts (``who``,
-    ``gap``, ``advice``), so that :func:`summarized` can group many of them."""
+@functools.cache
+def _stopped_short() -> type[Warning]:
+    # scikit-learn (about 1 s to import) loads with the first warning, not with every stage
+    from sklearn.exceptions import ConvergenceWarning
 
-    def __init__(self, who: str, gap: str, advice: str):
-        super().__init__(f"{who} stopped before converging: {gap}; {advice}")
-        self.who, self.gap, self.advice = who, gap, advice
+    class StoppedShort(ConvergenceWarning):
+        """A :class:`~sklearn.exceptions.ConvergenceWarning` that keeps its parts (``who``,
+        ``gap``, ``advice``), so that :func:`summarized` can group many of them."""
+
+        def __init__(self, who: str, gap: str, advice: str):
+            super().__init__(f"{who} stopped before converging: {gap}; {advice}")
+            self.who, self.gap, self.advice = who, gap, advice
+
+    StoppedShort.__module__, StoppedShort.__qualname__ = __name__, "StoppedShort"
+    return StoppedShort
 
 
-def gradient_norm(objective: Callable[..., torch.Tensor], params: Sequence) -> float:
-    r""":math:`\|\nabla f(\theta)\|_2` over all parameter arrays, by autograd in float64."""
+def __getattr__(name: str):  # ``convergence.StoppedShort``, made on first use
+    if name == "StoppedShort":
+        return _stopped_short()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def gradient_norm(objective: Callable[..., Any], params: Sequence) -> float:
+    r""":math:`\|\nabla f(\theta)\|_2` over all parameter arrays, by autograd in float64
+    (``objective`` maps torch tensors to a scalar tensor)."""
+    import torch  # lazy: every stage imports this module, not every stage uses torch
+
     ts = [torch.tensor(np.asarray(p, dtype=np.float64), requires_grad=True) for p in params]
     grads = torch.autograd.grad(objective(*ts), ts)
     return float(torch.sqrt(sum((g * g).sum() for g in grads)))
@@ -60,7 +77,7 @@ def relative_gradient(objective, start: Sequence, end: Sequence) -> float:
 
 def warn_not_converged(who: str, gap: str, advice: str, stacklevel: int = 3) -> None:
     """One ``ConvergenceWarning``: ``<who> stopped before converging: <gap>; <advice>``."""
-    warnings.warn(StoppedShort(who, gap, advice), stacklevel=stacklevel)
+    warnings.warn(_stopped_short()(who, gap, advice), stacklevel=stacklevel)
 
 
 def check_relative_gradient(who, objective, start, end, rtol: float, budget: str) -> float:
@@ -92,11 +109,15 @@ def summarized() -> Iterator[list[str]]:
             yield lines
         finally:
             pending = list(caught)
+    # no StoppedShort can have been raised before its class exists
+    stopped_short = _stopped_short() if _stopped_short.cache_info().currsize else ()
     for w in pending:
-        if isinstance(w.message, StoppedShort):
+        if isinstance(w.message, stopped_short):
             groups.setdefault((w.message.who, w.message.advice), []).append(w.message.gap)
         else:
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)
+    if groups:
+        from sklearn.exceptions import ConvergenceWarning
     for (who, advice), gaps in groups.items():
         n = len(gaps)
         head = f"{who}: {n} fits stopped" if n > 1 else f"{who} stopped"
