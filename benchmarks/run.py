@@ -236,7 +236,8 @@ IMPORT_STAGES = (
     ("resolve",),
     ("prepare", "iris"),
     ("train", "l07_training"),  # trains with Lightning
-    ("evaluate", "l09_kmeans_pca"),
+    ("evaluate", "l01_linear_regression"),  # numpy estimators, sklearn metrics and oracles
+    ("evaluate", "l09_kmeans_pca"),  # no torch at all
     ("tune", "l04_poly_ridge"),
     ("report",),
 )
