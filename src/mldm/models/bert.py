@@ -165,19 +165,13 @@ class BertClassifier(nn.Module):
         return self.head(self.bert(ids, segments)[:, 0])
 
 
-class BertTagger(nn.Module):
-    """Fine-tuning for a token-level task (line 5116): one linear classifier applied to every
-    token's output, :math:`z_t = W h_t + b`. ``forward(x)`` with ``x`` (N, 2T): ids then
+class BertTagger(BertClassifier):
+    """Fine-tuning for a token-level task (line 5116): the same linear classifier applied to
+    every token's output, :math:`z_t = W h_t + b`. ``forward(x)`` with ``x`` (N, 2T): ids then
     segment ids; returns (N, T, C) logits."""
 
-    def __init__(self, bert: Bert, n_classes: int) -> None:
-        super().__init__()
-        self.bert = bert
-        self.head = nn.Linear(bert.token.weight.shape[1], n_classes)
-
     def forward(self, x: Tensor) -> Tensor:
-        ids, segments = x.chunk(2, dim=1)
-        return self.head(self.bert(ids, segments))
+        return self.head(self.bert(*x.chunk(2, dim=1)))
 
 
 def token_loss(logits: Tensor, labels: Tensor) -> Tensor:

@@ -64,7 +64,7 @@ class TaskParams(Strict):
     pair_test: int = Field(300, ge=10, description="test pairs (disjoint passages)")
     pair_budget: int = Field(200, ge=10, description="labelled pairs per fine-tuning run")
     token_test: int = Field(300, ge=10, description="test lines")
-    token_budget: int = Field(200, ge=10, description="labelled lines per fine-tuning run")
+    token_budget: int = Field(100, ge=10, description="labelled lines per fine-tuning run")
     epochs: int = Field(10, ge=1)
 
 
