@@ -100,3 +100,61 @@ def test_nearest_centroid_separates_clusters_and_not_one_vector():
     assert nearest_centroid_accuracy(H, y, 0) == 1.0
     one = np.tile(rng.normal(size=5), (100, 1))  # word2vec: one vector in every context
     assert nearest_centroid_accuracy(one, y, 0) == 0.5
+
+
+def _task_params(**kw):
+    from mldm.lectures.l11_text.params import TaskParams
+
+    return TaskParams(**{"pair_train": 300, "pair_test": 100, **kw})
+
+
+LINES = [f"line {i} of play {i // 30} says word{i} and more" for i in range(120)]
+
+
+def test_pair_labels_are_containment_and_half_true():
+    """The "is B one of A's lines?" pairs: the label is exactly whether B's text is one of
+    A's lines, B always comes from A's play, about half are true, and train and test passages
+    are disjoint."""
+    from mldm.lectures.l11_text.tasks import pair_task
+
+    play = np.arange(len(LINES)) // 30
+    d = pair_task(LINES, play, _task_params(passage=3), np.random.default_rng(0))
+    assert len(d.first) == 400 and len(d.train) == 300 and len(d.test) == 100
+    for a, b, y in zip(d.first, d.second, d.labels, strict=True):
+        assert bool(y) == (b in a)  # distinct lines: containment of the text is the label
+        assert b.split()[4] == a.split()[4]  # "of play k": B from A's play
+    assert 0.4 < d.labels.mean() < 0.6
+    train = {a for i, a in enumerate(d.first) if i in set(d.train.tolist())}
+    test = {d.first[i] for i in d.test}
+    assert not train & test
+
+
+def test_token_labels_mark_names_and_balance_them():
+    """Words of a play's one-word speaker tags are 1, as many other words 0, the rest -1;
+    common words and roman numerals are never names; lines without a name are left out."""
+    from mldm.lectures.l11_text.tasks import token_task
+
+    texts = ["good morrow aegeon my lord", "the duke is here", "aegeon and luce and i go"]
+    tags = [{"aegeon", "luce", "all", "ii"}]
+    d = token_task(texts, np.zeros(3, int), tags, {"all"}, _task_params(), np.random.default_rng(0))
+    assert [" ".join(w) for w in d.first] == [texts[0], texts[2]]
+    for words, lab in zip(d.first, d.labels, strict=True):
+        names = [w in {"aegeon", "luce"} for w in words]
+        assert all(lab[: len(words)][names] == 1)
+        assert (lab == 1).sum() == (lab == 0).sum() == sum(names)
+        assert (lab[len(words) :] == -1).all()
+
+
+def test_word_labels_sit_on_each_words_first_token():
+    from mldm.lectures.l11_text.tasks import encode_words
+    from mldm.models.bert import IGNORE
+
+    tok = train_tokenizer(TEXTS, 60)
+    lines = [["outrageous", "fortune", "to", "be"]]
+    labels = np.array([[1, 0, -1, 1, -1, -1]])
+    x, y = encode_words(tok, lines, labels, 16)
+    enc = tok.encode(lines[0], is_pretokenized=True)
+    first = [enc.word_ids.index(w) for w in range(4)]
+    assert y[0, first].tolist() == [1, 0, IGNORE, 1]
+    assert (np.delete(y[0], first) == IGNORE).all()
+    assert x[0, 0] == CLS

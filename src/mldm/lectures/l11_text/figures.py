@@ -79,6 +79,33 @@ def bert(ctx: Context, r: BertResults) -> None:
             title="Amazon reviews: fine-tuned [CLS] head",
         )
         ax.legend(fontsize=7)
+    t = r.tasks
+    with ctx.figure("bert_tasks", size=(5.2, 3.6)) as (_, ax):
+        names = list(t.table)
+        inits = list(t.table[names[0]])
+        for k, init in enumerate(inits):
+            ax.bar(
+                np.arange(len(names)) + 0.27 * k - 0.27,
+                [t.table[n][init]["mean"] for n in names],
+                0.27,
+                yerr=[t.table[n][init]["sd"] for n in names],
+                label=init,
+            )
+        ax.axhline(0.5, color="k", ls="--", lw=1, label="chance")
+        ax.set_xticks(range(len(names)))
+        ax.set_xticklabels(
+            [
+                f"pair: B one of A's lines?\n{t.budgets['pair']} labelled pairs",
+                f"token: character name?\n{t.budgets['token']} labelled lines",
+            ][: len(names)],
+            fontsize=8,
+        )
+        ax.set(
+            ylim=(0.4, 1.0),
+            ylabel="test accuracy (mean ± sd over seeds)",
+            title="Shakespeare tasks: fine-tuned BERT vs scratch vs MiniLM",
+        )
+        ax.legend(fontsize=7)
 
 
 def sentence(ctx: Context, s: SentenceResults, e: ElmoResults) -> None:

@@ -49,6 +49,25 @@ class Word2VecParams(Strict):
     seeds: int = Field(3, ge=1, description="skip-gram runs for the mean ± sd against gensim")
 
 
+class TaskParams(Strict):
+    """The sentence-pair ("same play?") and token-level ("character name?") fine-tuning tasks
+    built from Shakespeare (:mod:`mldm.lectures.l11_text.tasks`)."""
+
+    min_words: int = Field(4, ge=1, description="words per sentence at least (no speaker tags)")
+    max_words: int = Field(24, ge=4, description="words per tagged line at most")
+    common_words: int = Field(
+        100, ge=0, description="the corpus's most frequent words are not names (all, both, king)"
+    )
+    passage: int = Field(2, ge=1, description="lines in passage A")
+    pair_len: int = Field(40, ge=8, description="tokens per [CLS] A [SEP] B [SEP] input")
+    pair_train: int = Field(4000, ge=10, description="labelled pairs the budgets draw from")
+    pair_test: int = Field(300, ge=10, description="test pairs (disjoint passages)")
+    pair_budget: int = Field(200, ge=10, description="labelled pairs per fine-tuning run")
+    token_test: int = Field(300, ge=10, description="test lines")
+    token_budget: int = Field(100, ge=10, description="labelled lines per fine-tuning run")
+    epochs: int = Field(10, ge=1)
+
+
 class BertParams(Strict):
     """The small BERT: a BPE tokenizer (``tokenizers``; BPE as its trainer is deterministic,
     WordPiece's breaks ties by hash order) trained on the Shakespeare
@@ -58,7 +77,10 @@ class BertParams(Strict):
     vocab_size: int = Field(2000, ge=50, description="BPE vocabulary incl. specials")
     max_len: int = Field(32, ge=8, description="tokens per pre-training pair")
     n_pairs: int = Field(20000, ge=100, description="training sentence pairs (50% true next)")
-    n_eval_pairs: int = Field(2000, ge=50, description="held-out pairs (last sentences)")
+    span: int = Field(
+        2, ge=1, description="consecutive sentences per NSP segment (BERT: spans of text)"
+    )
+    n_eval_pairs: int = Field(8000, ge=50, description="held-out pairs (last sentences)")
     review_pretraining: bool = Field(
         True, description="add the training reviews' text (no labels) to pre-training"
     )
@@ -72,12 +94,13 @@ class BertParams(Strict):
     batch_size: int = Field(64, ge=1)
     lr: float = Field(1e-3, gt=0)
     review_len: int = Field(64, ge=8, description="tokens per review when fine-tuning")
-    label_budgets: list[int] = Field(default_factory=lambda: [100, 400])
+    label_budgets: list[int] = Field(default_factory=lambda: [100, 200])
     finetune_epochs: int = Field(10, ge=1)
     finetune_lr: float = Field(1e-3, gt=0)
     seeds: int = Field(3, ge=1)
     n_test: int = Field(500, ge=10, description="test reviews the fine-tuning table scores")
     minilm_probe: bool = Field(True, description="the frozen MiniLM + linear probe beside")
+    tasks: TaskParams = TaskParams()
 
 
 class SentenceParams(Strict):

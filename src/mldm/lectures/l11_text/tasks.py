@@ -1,0 +1,271 @@
+"""BERT's other two fine-tuning shapes (lines 5110-5118, the figure's "sentence pair" and
+"single sentence tagging" panels), built from the Shakespeare corpus with labels true by
+construction:
+
+- **Sentence pair, "same play?"** (the MNLI / QQP panel): A and B are two sentences; B comes
+  from A's play (50%) or from another play. Input ``[CLS] A [SEP] B [SEP]`` with segment ids
+  0 / 1 (line 5112), a linear head on [CLS]. The label is where the two sentences stand in the
+  corpus: which of the 42 files each was read from.
+- **Token tagging, "is this word a character's name?"** (the NER panel the lecture names,
+  line 5100): each word of a line is tagged 1 if it is a one-word speaker tag of its play
+  (``AEGEON.`` on a line of its own in the play's text: the play's speaking characters) and
+  0 otherwise, a linear head on every token (line 5116). Role words that are also everyday words
+  (``all``, ``both``, ``king`` ...: among the corpus's most frequent words) and roman numerals
+  are not names. Lines with at least one name; all their name words and as many other words
+  (drawn) are labelled, so chance is 0.5; a word's label sits on its first BPE token (as BERT
+  does for NER), the others are skipped.
+
+Each task: the pre-trained small BERT fine-tuned, the same architecture from scratch on the
+labelled rows alone, and the frozen MiniLM encoder + linear probe (pairs: SBERT's
+``(u, v, |u − v|)`` of the two sentence embeddings; words: MiniLM's output at the word's first
+word-piece), over seeds (the labelled rows redrawn per seed)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from mldm.evaluation.seeds import over_seeds, separated_gap
+
+if TYPE_CHECKING:
+    from mldm.lectures.base import Context
+
+TASKS = ("pair", "token")
+SPEAKER = re.compile(r"^[ \t]*([A-Z][A-Z']+)\.[ \t]*$", re.MULTILINE)  # "AEGEON." alone
+ROMAN = re.compile(r"^[ivxlc]+$")
+
+
+def play_of_sentences(n_sentences: int) -> tuple[np.ndarray, list[set[str]]]:
+    """Each prepared sentence's file (the ``shakespeare`` loader's own split, so the counts line
+    up with the prepared corpus exactly) and each file's one-word speaker tags (lower case)."""
+    from mldm.data.text import SENTENCE_END, shakespeare_files, words
+
+    counts, tags = [], []
+    for path in shakespeare_files():
+        text = path.read_text(encoding="latin-1")
+        counts.append(sum(1 for part in SENTENCE_END.split(text) if words(part)))
+        tags.append({t.lower() for t in SPEAKER.findall(text)})
+    play = np.repeat(np.arange(len(counts)), counts)
+    if len(play) != n_sentences:
+        raise ValueError(f"{len(play)} sentences in the files, {n_sentences} prepared")
+    return play, tags
+
+
+@dataclass(frozen=True)
+class TaskData:
+    """One task's rows: ``train`` / ``test`` pools (the labelled budget is drawn from ``train``)."""
+
+    first: list  # pair: A texts; token: word lists
+    second: list | None  # pair: B texts; token: None
+    labels: np.ndarray  # pair: (N,) same play; token: (N, words) 1 / 0 / -1 (unlabelled)
+    train: np.ndarray
+    test: np.ndarray
+
+
+def pair_task(texts, play, p, rng: np.random.Generator) -> TaskData:
+    """A: a passage of ``passage`` consecutive lines (of >= ``min_words`` words, within one
+    file); B: one of A's lines (50%) or a line of another passage of the same play. Label: B's
+    text is one of A's lines. Train and test pairs use disjoint passages."""
+    k = p.passage
+    long = np.flatnonzero([len(t.split()) >= p.min_words for t in texts])
+    lines = long[: len(long) // k * k].reshape(-1, k)  # (passages, k) sentence ids
+    lines = lines[play[lines[:, 0]] == play[lines[:, -1]]]
+    pools = np.array_split(rng.permutation(len(lines)), [len(lines) // 2])  # train / test
+    A, B, y, split = [], [], [], []
+    for part, (pool, n) in enumerate(zip(pools, (p.pair_train, p.pair_test), strict=True)):
+        pool = np.sort(pool)
+        owner = play[lines[pool, 0]]
+        a = rng.choice(len(pool), n)
+        other = a.copy()  # the passage B is read from: A's own (50%) or one of its play's
+        own = rng.random(n) < 0.5
+        for q in np.unique(owner[a]):  # per play, a vectorized draw of the other passage
+            rows = (owner[a] == q) & ~own
+            other[rows] = rng.choice(np.flatnonzero(owner == q), rows.sum())
+        b = lines[pool[other], rng.integers(0, k, n)]
+        passages = [[texts[j] for j in lines[pool[i]]] for i in a]
+        A += [" ".join(x) for x in passages]
+        B += [texts[j] for j in b]
+        y.append(np.array([texts[j] in x for j, x in zip(b, passages, strict=True)], np.int64))
+        split.append(np.full(n, part))
+    split = np.concatenate(split)
+    return TaskData(A, B, np.concatenate(y), np.flatnonzero(split == 0), np.flatnonzero(split == 1))
+
+
+def token_task(texts, play, tags, common: set[str], p, rng: np.random.Generator) -> TaskData:
+    """Lines (>= ``min_words`` words, at most ``max_words``) holding a name of their play;
+    the names and as many other words (drawn) labelled, 1 / 0, the rest -1."""
+    names = [{t for t in s if t not in common and not ROMAN.match(t) and len(t) > 2} for s in tags]
+    lines, labels = [], []
+    for i, t in enumerate(texts):
+        w = t.split()
+        if p.min_words <= len(w) <= p.max_words:
+            is_name = np.fromiter((x in names[play[i]] for x in w), bool, len(w))
+            if is_name.any():
+                lines.append(w)
+                labels.append(is_name)
+    lab = np.full((len(lines), p.max_words), -1, dtype=np.int64)
+    for r, is_name in enumerate(labels):  # names 1; as many other words 0 (or all, if fewer)
+        other = np.flatnonzero(~is_name)
+        keep = rng.choice(other, min(len(other), int(is_name.sum())), replace=False)
+        lab[r, np.flatnonzero(is_name)] = 1
+        lab[r, keep] = 0
+    order = rng.permutation(len(lines))
+    n_test = min(p.token_test, len(lines) // 2)
+    return TaskData(lines, None, lab, np.sort(order[n_test:]), np.sort(order[:n_test]))
+
+
+def build(ctx: Context, texts: list[str]) -> dict[str, TaskData]:
+    """Both tasks from the prepared Shakespeare sentences (seeded from params)."""
+    d = ctx.data("shakespeare")
+    p = ctx.params.bert.tasks
+    play, tags = play_of_sentences(len(texts))
+    counts = np.bincount(d.X_train, minlength=len(d.feature_names))
+    common = {d.feature_names[i] for i in np.argsort(-counts, kind="stable")[: p.common_words]}
+    rng = np.random.default_rng([ctx.seed, 11, 12])
+    return {
+        "pair": pair_task(texts, play, p, rng),
+        "token": token_task(texts, play, tags, common, p, rng),
+    }
+
+
+def encode_words(tok, lines: list[list[str]], labels: np.ndarray, length: int):
+    """(N, 2·length) ids and segments of ``[CLS] words [SEP]``; (N, length) labels on each
+    word's first BPE token, IGNORE (-100) elsewhere."""
+    from mldm.lectures.l11_text.bert import PAD
+    from mldm.models.bert import IGNORE
+
+    tok.enable_truncation(length)
+    tok.enable_padding(length=length, pad_id=PAD)
+    enc = tok.encode_batch(lines, is_pretokenized=True)
+    ids = np.array([e.ids for e in enc], dtype=np.int64)
+    seg = np.array([e.type_ids for e in enc], dtype=np.int64)
+    word = np.array([[-1 if w is None else w for w in e.word_ids] for e in enc])
+    first = (word >= 0) & (np.diff(word, axis=1, prepend=-1) != 0)  # a word's first token
+    lab = np.take_along_axis(labels, np.clip(word, 0, labels.shape[1] - 1), axis=1)
+    y = np.where(first & (lab >= 0), lab, IGNORE)
+    return np.concatenate([ids, seg], 1), y
+
+
+def inputs(tok, data: TaskData, length: int):
+    from mldm.lectures.l11_text.bert import encode
+
+    if data.second is not None:
+        return encode(tok, data.first, data.second, length), data.labels
+    return encode_words(tok, data.first, data.labels, length)
+
+
+def budget(data: TaskData, n: int, seed: int) -> np.ndarray:
+    return np.sort(np.random.default_rng([seed, 11, 13]).choice(data.train, n, replace=False))
+
+
+def run_name(task: str, init: str, b: int, run: int) -> str:
+    return f"{task}_{init}_budget{b}" + ("" if run == 0 else f"_seed{run}")
+
+
+def finetune(ctx: Context, tok, texts: list[str]) -> None:
+    """Fine-tune / train from scratch each task's models (``<task>_<init>_budget<b>``)."""
+    import torch
+
+    from mldm.lectures.l11_text.bert import _bert, _Split, pretrained_bert
+    from mldm.models import BertClassifier, BertTagger, token_loss
+
+    p = ctx.params.bert
+    for t_i, (task, data) in enumerate(build(ctx, texts).items()):
+        X, y = inputs(tok, data, p.tasks.pair_len if task == "pair" else p.max_len)
+        n = p.tasks.pair_budget if task == "pair" else p.tasks.token_budget
+        for run in range(p.seeds):
+            rows = budget(data, n, ctx.seed * 100 + run)
+            for init in ("pretrained", "scratch"):
+                ctx.seeded(11, 12, t_i, run=run)
+                bert = pretrained_bert(ctx) if init == "pretrained" else _bert(p, "bert")
+                head = BertClassifier if task == "pair" else BertTagger
+                ctx.train_classifier(
+                    run_name(task, init, n, run),
+                    head(bert, 2),
+                    _Split(X[rows], y[rows]),
+                    eval_sets=("train",) if task == "pair" else (),
+                    optimizer=lambda w: torch.optim.Adam(w, p.finetune_lr),
+                    max_epochs=p.tasks.epochs,
+                    batch_size=32,
+                    seed=ctx.seed + run,
+                    dtype=torch.long,
+                    **({} if task == "pair" else {"loss": token_loss}),
+                )
+
+
+def minilm_task_features(data: TaskData, rows: np.ndarray, length: int) -> dict:
+    """MiniLM features of ``rows`` (computed once, each run's rows picked from them): pairs
+    SBERT's (u, v, |u − v|), lines the (words, 384) outputs at each word's first word-piece."""
+    from mldm.lectures.l11_text.bert import minilm_features, minilm_word_features
+
+    if data.second is not None:
+        u = minilm_features([data.first[i] for i in rows], length)
+        v = minilm_features([data.second[i] for i in rows], length)
+        return dict(zip(rows.tolist(), np.concatenate([u, v, np.abs(u - v)], 1), strict=True))
+    H = minilm_word_features([data.first[i] for i in rows], length)
+    return dict(zip(rows.tolist(), H, strict=True))
+
+
+def probe_rows(data: TaskData, features: dict, rows: np.ndarray):
+    """(features, labels) of ``rows``: one per pair, one per labelled word of a line."""
+    if data.second is not None:
+        return np.stack([features[i] for i in rows]), data.labels[rows]
+    lab = data.labels[rows]
+    r, w = np.nonzero(lab >= 0)
+    return np.stack([features[rows[i]][j] for i, j in zip(r, w, strict=True)]), lab[r, w]
+
+
+@dataclass(frozen=True)
+class TaskResults:
+    table: dict[str, dict[str, dict[str, float]]]  # task -> init -> mean / sd
+    budgets: dict[str, int]
+
+
+def evaluate(ctx: Context, tok, texts: list[str]) -> TaskResults:
+    """Test accuracy (pairs) / labelled-word accuracy (tokens; names and others balanced) of
+    each model over seeds; a claim per task that pre-training beats scratch."""
+    import torch
+
+    from mldm.evaluation.representation import linear_probe
+    from mldm.lectures.l11_text.bert import _bert
+    from mldm.models import BertClassifier, BertTagger
+    from mldm.training import predict_logits
+
+    p = ctx.params.bert
+    table, budgets = {}, {}
+    for task, data in build(ctx, texts).items():
+        length = p.tasks.pair_len if task == "pair" else p.max_len
+        X, y = inputs(tok, data, length)
+        n = p.tasks.pair_budget if task == "pair" else p.tasks.token_budget
+        budgets[task] = n
+        Xte, yte = X[data.test], y[data.test]
+        head = BertClassifier if task == "pair" else BertTagger
+        acc = {"pretrained": [], "scratch": []} | ({"minilm_probe": []} if p.minilm_probe else {})
+        runs = [budget(data, n, ctx.seed * 100 + run) for run in range(p.seeds)]
+        if p.minilm_probe:
+            used = np.unique(np.concatenate([data.test, *runs]))
+            H = minilm_task_features(data, used, length)
+            Hte, hte = probe_rows(data, H, data.test)
+        for run, rows in enumerate(runs):
+            for init in ("pretrained", "scratch"):
+                name = run_name(task, init, n, run)
+                model = ctx.load_module(name, head(_bert(p, "bert"), 2))
+                pred = predict_logits(model, Xte, dtype=torch.long).argmax(-1)
+                labelled = yte >= 0
+                acc[init].append(float((pred[labelled] == yte[labelled]).mean()))
+            if p.minilm_probe:
+                probe = linear_probe(*probe_rows(data, H, rows), Hte, hte, seed=ctx.seed + run)
+                acc["minilm_probe"].append(float(probe.test_accuracy))
+        stats = {init: over_seeds(v) for init, v in acc.items()}
+        table[task] = {init: {"mean": s.mean, "sd": s.sd} for init, s in stats.items()}
+        for init, s in stats.items():
+            ctx.record("finetune", f"{task}_{init}_budget{n}", **s.metrics("test_accuracy"))
+        ctx.record("finetune_tasks", task, labelled_train=n, test_rows=len(data.test))
+        ctx.measure(
+            f"{task}_pretraining_beats_scratch",
+            separated_gap(stats["scratch"], stats["pretrained"]),
+        )
+    return TaskResults(table, budgets)
