@@ -179,7 +179,8 @@ CLAIMS = ClaimSet(
     Claim(
         "pair_pretraining_beats_scratch",
         "Sentence-pair fine-tuning ([CLS] A [SEP] B [SEP] with segment ids, a linear head on "
-        "[CLS]): do two Shakespeare sentences come from the same play? The pre-trained BERT "
+        "[CLS]): is Shakespeare line B one of the lines of passage A (or a line from elsewhere "
+        "in the same play)? The pre-trained BERT "
         "fine-tuned on a few hundred labelled pairs beats the same model from scratch: test "
         "accuracy gap of the means over seeds minus two standard errors",
         "5110-5118",

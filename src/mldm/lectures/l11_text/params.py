@@ -50,8 +50,8 @@ class Word2VecParams(Strict):
 
 
 class TaskParams(Strict):
-    """The sentence-pair ("same play?") and token-level ("character name?") fine-tuning tasks
-    built from Shakespeare (:mod:`mldm.lectures.l11_text.tasks`)."""
+    """The sentence-pair ("is B one of A's lines?") and token-level ("character name?")
+    fine-tuning tasks built from Shakespeare (:mod:`mldm.lectures.l11_text.tasks`)."""
 
     min_words: int = Field(4, ge=1, description="words per sentence at least (no speaker tags)")
     max_words: int = Field(24, ge=4, description="words per tagged line at most")

@@ -2,10 +2,11 @@
 "single sentence tagging" panels), built from the Shakespeare corpus with labels true by
 construction:
 
-- **Sentence pair, "same play?"** (the MNLI / QQP panel): A and B are two sentences; B comes
-  from A's play (50%) or from another play. Input ``[CLS] A [SEP] B [SEP]`` with segment ids
-  0 / 1 (line 5112), a linear head on [CLS]. The label is where the two sentences stand in the
-  corpus: which of the 42 files each was read from.
+- **Sentence pair, "is B one of A's lines?"** (the MNLI / QQP panel): A is a passage of a
+  few consecutive lines, B one of them (50%) or a line of another passage of the same play.
+  Input ``[CLS] A [SEP] B [SEP]`` with segment ids 0 / 1 (line 5112), a linear head on [CLS].
+  The label is exact text containment; train and test use disjoint passages. ("Same play?",
+  tried first, left every model at chance, MiniLM included: it measured nothing.)
 - **Token tagging, "is this word a character's name?"** (the NER panel the lecture names,
   line 5100): each word of a line is tagged 1 if it is a one-word speaker tag of its play
   (``AEGEON.`` on a line of its own in the play's text: the play's speaking characters) and
@@ -60,7 +61,7 @@ class TaskData:
 
     first: list  # pair: A texts; token: word lists
     second: list | None  # pair: B texts; token: None
-    labels: np.ndarray  # pair: (N,) same play; token: (N, words) 1 / 0 / -1 (unlabelled)
+    labels: np.ndarray  # pair: (N,) B in A; token: (N, words) 1 / 0 / -1 (unlabelled)
     train: np.ndarray
     test: np.ndarray
 
