@@ -45,7 +45,8 @@ def train(ctx: Context, s: Scenes):
     for i, negatives in enumerate(NEGATIVES):
         for run in range(p.blip.seeds):
             ctx.seeded(10 + i, run=run)
-            model = common.blip(p, hard=negatives == "hard" and p.blip.warmup_epochs == 0)
+            hard = negatives == "hard" and p.blip.warmup_epochs == 0
+            model = common.blip(p, hard=hard, spec=s.spec)
             done = [0]
 
             def after_epoch(model=model, hard=negatives == "hard", done=done):
@@ -60,11 +61,10 @@ def train(ctx: Context, s: Scenes):
                 s.x_train,
                 s.tokens_train,
                 epochs=p.blip.epochs,
-                meaning=np.stack(
-                    [common.meaning(s.a_train, "caption_"), common.meaning(s.a_train)], 1
-                ),
+                meaning=common.caption_meaning(s, with_image=True),
                 seed=ctx.seed + run,
                 on_epoch=after_epoch,
+                spec=s.spec,
                 negatives=negatives,
             )
             ctx.save_module(name(negatives, run), model)
@@ -73,8 +73,14 @@ def train(ctx: Context, s: Scenes):
     return captioners
 
 
-def load(ctx: Context, negatives: str = "hard", run: int = 0, artifact: str | None = None):
-    model = common.blip(ctx.params, hard=negatives == "hard")
+def load(
+    ctx: Context,
+    negatives: str = "hard",
+    run: int = 0,
+    artifact: str | None = None,
+    spec: common.Spec = common.SCENES,
+):
+    model = common.blip(ctx.params, hard=negatives == "hard", spec=spec)
     return ctx.load_module(artifact or name(negatives, run), model)
 
 

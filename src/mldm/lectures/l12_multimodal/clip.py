@@ -29,9 +29,11 @@ def held_out(a: dict[str, np.ndarray]) -> np.ndarray:
 
 def same_record(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> np.ndarray:
     """(N_a, N_b) True where two scenes have the same attribute record (then each's caption,
-    in any template, describes the other too: a positive in retrieval)."""
-    ka = np.stack([a[k] for k in cap.RECORD], 1)
-    kb = np.stack([b[k] for k in cap.RECORD], 1)
+    in any template, describes the other too: a positive in retrieval); on Flickr8k (records
+    with an ``image`` key only) where two rows are the same photo (its five captions)."""
+    keys = ("image",) if "image" in a else cap.RECORD
+    ka = np.stack([a[k] for k in keys], 1)
+    kb = np.stack([b[k] for k in keys], 1)
     return (ka[:, None, :] == kb[None, :, :]).all(2)
 
 
