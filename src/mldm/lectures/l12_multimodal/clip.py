@@ -69,7 +69,7 @@ class ClipResults:
 def evaluate(ctx: Context, s: Scenes) -> ClipResults:
     import torch
 
-    from mldm.evaluation.representation import linear_probe, recall_at_k
+    from mldm.evaluation.representation import linear_probe
 
     clip = objectives.load(ctx, "contrastive").clip
     a = s.a_test
@@ -107,15 +107,7 @@ def evaluate(ctx: Context, s: Scenes) -> ClipResults:
     ctx.measure("zero_shot_digits_above_chance", (digits.mean - 2 * digits.se) * 10)
 
     sim = (img @ txt.T).numpy()
-    pos = same_record(a, a)
-    retrieval = {
-        "image_to_text": recall_at_k(sim, KS, positives=pos),
-        "text_to_image": recall_at_k(sim.T, KS, positives=pos.T),
-    }
-    for direction, r in retrieval.items():
-        ctx.record("retrieval", direction, **{f"r{k}": float(v) for k, v in r.items()})
-    # the chance level of R@1 with these positives: the mean share of positives per query
-    ctx.record("retrieval", "chance", r1=float(pos.mean(1).mean()))
+    retrieval = record_retrieval(ctx, sim, same_record(a, a))
 
     # linear probe of the digit class on digit scenes: CLIP's image features vs raw pixels
     tr, te = s.a_train["kind"] == 1, a["kind"] == 1
@@ -137,6 +129,22 @@ def evaluate(ctx: Context, s: Scenes) -> ClipResults:
         "retrieved": [[texts[j] for j in _distinct(top[r], texts, 3)] for r in range(len(ex))],
     }
     return ClipResults(zs, retrieval, examples)
+
+
+def record_retrieval(ctx: Context, sim: np.ndarray, pos: np.ndarray) -> dict:
+    """R@1/5/10 image -> text and text -> image of the (images, texts) similarity ``sim``
+    with positives ``pos``, recorded with the chance level of R@1."""
+    from mldm.evaluation.representation import recall_at_k
+
+    retrieval = {
+        "image_to_text": recall_at_k(sim, KS, positives=pos),
+        "text_to_image": recall_at_k(sim.T, KS, positives=pos.T),
+    }
+    for direction, r in retrieval.items():
+        ctx.record("retrieval", direction, **{f"r{k}": float(v) for k, v in r.items()})
+    # the chance level of R@1 with these positives: the mean share of positives per query
+    ctx.record("retrieval", "chance", r1=float(pos.mean(1).mean()))
+    return retrieval
 
 
 def _digits_over_seeds(ctx: Context, s: Scenes):

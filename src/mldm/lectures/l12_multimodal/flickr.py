@@ -34,7 +34,13 @@ import numpy as np
 
 from mldm.data import captions as cap
 from mldm.lectures.l12_multimodal import blip, capfilt, common, figures, objectives
-from mldm.lectures.l12_multimodal.clip import KS, ClipResults, _distinct, loss_gap, same_record
+from mldm.lectures.l12_multimodal.clip import (
+    ClipResults,
+    _distinct,
+    loss_gap,
+    record_retrieval,
+    same_record,
+)
 
 if TYPE_CHECKING:
     from mldm.lectures.base import Context
@@ -159,21 +165,12 @@ def retrieval(ctx: Context, s: Scenes) -> ClipResults:
     its rows gives the same answer) and its five captions, a caption and its photo."""
     import torch
 
-    from mldm.evaluation.representation import recall_at_k
-
     clip = objectives.load(ctx, "contrastive", spec=s.spec).clip
     img, txt = similarity(clip, s)
     with torch.no_grad():
         ctx.measure("contrastive_loss_is_symmetric_cross_entropy", loss_gap(clip, img, txt))
     sim = (img @ txt.T).numpy()
-    pos = same_record(s.a_test, s.a_test)
-    result = {
-        "image_to_text": recall_at_k(sim, KS, positives=pos),
-        "text_to_image": recall_at_k(sim.T, KS, positives=pos.T),
-    }
-    for direction, r in result.items():
-        ctx.record("retrieval", direction, **{f"r{k}": float(v) for k, v in r.items()})
-    ctx.record("retrieval", "chance", r1=float(pos.mean(1).mean()))
+    result = record_retrieval(ctx, sim, same_record(s.a_test, s.a_test))
     ex = _first_rows(s.a_test["image"])[:6].tolist()
     top = np.argsort(-sim[ex], axis=1, kind="stable")
     texts = common.decode(s.tokens_test, s.spec)
@@ -198,35 +195,13 @@ def captioner(ctx: Context, s: Scenes) -> blip.BlipResults:
     oracle, and the captioner's BLEU-4 against each test photo's five captions."""
     from torchmetrics.text import BLEUScore
 
-    from mldm.evaluation.seeds import over_seeds, separated_gap
-
-    p = ctx.params
     img, txt = similarity(objectives.load(ctx, "contrastive", spec=s.spec).clip, s)
     image = s.a_test["image"]
     mined = s.tokens_test[mined_negatives(img @ txt.T, image)]
     rng = np.random.default_rng([ctx.seed, 12, 5])
     source, _ = corrupt(image, 1.0, rng)
     shuffled = s.tokens_test[source]  # another photo's caption: random negatives
-    itm: dict[str, list[float]] = {}
-    keys = ("mined_negatives_ranking", "mined_negatives_accuracy",
-            "random_negatives_ranking", "random_negatives_accuracy")  # fmt: skip
-    for negatives in blip.NEGATIVES:
-        rows = []
-        for run in range(p.blip.seeds):
-            m = blip.load(ctx, negatives, run, spec=s.spec)
-            hard = blip.itm_scores(m, s.x_test, s.tokens_test, mined)
-            easy = blip.itm_scores(m, s.x_test, s.tokens_test, shuffled)
-            rows.append([hard["ranking"], hard["accuracy"], easy["ranking"], easy["accuracy"]])
-        cols = np.array(rows).T
-        itm[negatives] = list(cols[0])
-        stats = {}
-        for key, values in zip(keys, cols, strict=True):
-            stats |= over_seeds(values).metrics(f"test_{key}")
-        ctx.record("itm", f"{negatives}_negatives", seeds=p.blip.seeds, **stats)
-    ctx.measure(
-        "itm_hard_negatives_better",
-        separated_gap(over_seeds(itm["random"]), over_seeds(itm["hard"])),
-    )
+    itm = blip.itm_over_seeds(ctx, s, mined, shuffled, "mined")
 
     model = blip.load(ctx, *blip.CAPTIONER, spec=s.spec)
     ctx.measure("cross_attention_matches_torch", blip.cross_attention_gap(model, s))

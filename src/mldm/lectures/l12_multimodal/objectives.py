@@ -41,7 +41,7 @@ def _by_class(scores, groups, n_classes: int, pool: str):
     a marginal likelihood) or their mean (``"mean"``)."""
     import torch
 
-    member = groups[None, :] == torch.arange(n_classes)[:, None]  # (C, P)
+    member = groups[None, :] == torch.arange(n_classes, device=groups.device)[:, None]  # (C, P)
     if pool == "lse":
         s = scores[:, None, :].masked_fill(~member[None], float("-inf"))
         return torch.logsumexp(s, dim=2)
@@ -129,7 +129,9 @@ def train(ctx: Context, s: Scenes) -> None:
             model = build(p, objective, s.spec)
 
             def on_epoch(model=model, objective=objective):
-                return accuracy(score(objective, model, x_ev, tok, grp, n_classes), y_ev)
+                at = next(model.parameters()).device  # the trainer's (a GPU under full)
+                ev = (x_ev.to(at), tok.to(at), grp.to(at))
+                return accuracy(score(objective, model, *ev, n_classes).cpu(), y_ev)
 
             common.train(
                 ctx,
