@@ -89,10 +89,10 @@ NOT_REPRODUCED: dict[str, dict[str, str]] = {
     "l12_multimodal": {
         "zero_shot_digits_above_chance": "a 2-block ViT on 16x16 scenes barely learns digits: "
         "0.20 +- 0.01 over 3 seeds (2.0x chance, 1.87 after 2 s.e.; its features probe them at "
-        "0.34, raw pixels at 0.52); 1,600 digit scenes instead of 1,000 or 16 epochs: 0.22. Pooling "
-        "the 36 prompts per digit by their marginal (log-sum-exp of the scaled cosines) or their "
-        "max instead of CLIP's mean embedding: 0.197 / 0.203 (same 3 models): the features, not "
-        "the prompts, miss the digits",
+        "0.34, raw pixels at 0.52); 1,600 digit scenes instead of 1,000 or 16 epochs: 0.22. "
+        "Pooling the 36 prompts per digit by their marginal (log-sum-exp of the scaled cosines) "
+        "or their max instead of CLIP's mean embedding: 0.197 / 0.203 (same 3 models): the "
+        "features, not the prompts, miss the digits",
         "contrastive_best_at_equal_steps": "at 384 steps the contrastive mean leads (0.62 vs bag "
         "of words 0.55, caption 0.51) but its seeds spread (sd 0.08): the gap is under 2 s.e.",
         "itm_hard_negatives_better": "hard negatives mined from ITC keep the matcher on its "
