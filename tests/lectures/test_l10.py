@@ -160,3 +160,55 @@ def test_full_profile_fails_in_one_line_offline(tmp_path, root, prepared_root, m
     assert "cifar10" in str(e.value) and "download" in str(e.value)
     assert "\n" not in str(e.value)
     assert not (tmp_path / "artifacts").exists()
+
+
+def test_published_table_puts_fine_tuned_beside_linear_probe_numbers():
+    """The reference table: the lecture's fine-tuned figures (SimCLR's Table 7 at 1% / 10%,
+    MAE's ft vs lin) each beside our fine-tuned and probe numbers of the same protocol."""
+
+    class Ctx:
+        metrics = {
+            "mae_ablation": {
+                "default": {
+                    "decoder_depth": 1.0,
+                    "finetune_test_accuracy": 0.77,
+                    "linear_probe_test_accuracy": 0.516,
+                },
+                "decoder_deep": {
+                    "decoder_depth": 2.0,
+                    "finetune_test_accuracy": 0.629,
+                    "linear_probe_test_accuracy": 0.445,
+                },
+            }  # fmt: skip
+        }
+        tables: dict = {}
+
+        def table(self, name, columns, rows, note=None):
+            self.tables[name] = (columns, rows, note)
+
+    key = "linear_probe_test_accuracy"
+    table = {
+        contrastive.SIMCLR: {key: 0.93, "knn_test_accuracy": 0.9},
+        contrastive.MOCO_V1: {key: 0.934},
+        contrastive.MOCO_V2: {key: 0.822},
+        "supervised": {key: 0.959},
+    }
+    eff = {
+        f: {"scratch": {"mean": s}, probing.FINETUNE: {"mean": t}, contrastive.SIMCLR: {"mean": p}}
+        for f, s, t, p in ((0.01, 0.659, 0.758, 0.743), (0.1, 0.893, 0.917, 0.892))
+    }
+    probes = probing.Probes(table, {}, np.zeros(1), {}, eff, {}, {}, {})
+    ctx = Ctx()
+    probing.published(ctx, probes, [0.01, 0.1])
+    columns, rows, note = ctx.tables["published_reference"]
+    assert columns[:3] == ["setup", "protocol", "published"]
+    by = {(r[1], r[2]): r[3] for r in rows}
+    assert by[("fine-tuned (1% labels)", "+27.1 points")] == (
+        "1% labels, top-1: scratch 0.659, SimCLR fine-tuned 0.758 (+0.099); its linear probe 0.743"
+    )
+    assert "SimCLR fine-tuned 0.917 (+0.024)" in by[("fine-tuned (10% labels)", "+7.4 points")]
+    mae = by[("fine-tuned vs linear probe", "ft - lin = +19.3")]
+    assert "decoder 1 block(s): fine-tuned 0.770, linear 0.516" in mae
+    assert "decoder 2 block(s): fine-tuned 0.629, linear 0.445" in mae
+    assert ("fine-tuned vs linear probe", "ft - lin = +11.4") in by
+    assert [r[1] for r in rows].count("linear probe") == 2 and "fine-tuned" in note

@@ -171,12 +171,11 @@ def itm_negatives(
     ``same`` (N, N) bool marks further pairs that are no negatives (an identical caption: in a
     small closed vocabulary duplicates are common, and the most similar text is often one)."""
     N = len(sim)
-    w = torch.softmax(sim.detach().float(), dim=1) if hard else torch.ones(N, N)
-    banned = (
-        torch.eye(N, dtype=torch.bool) if same is None else same | torch.eye(N, dtype=torch.bool)
-    )
+    eye = torch.eye(N, dtype=torch.bool, device=sim.device)
+    w = torch.softmax(sim.detach().float(), dim=1) if hard else torch.ones(N, N, device=sim.device)
+    banned = eye if same is None else same | eye
     w = w.masked_fill(banned, 0)
-    off = (~torch.eye(N, dtype=torch.bool)).float()
+    off = (~eye).float()
     w = torch.where(w.sum(1, keepdim=True) > 0, w, off)  # a row with nothing left: any j != i
     return torch.multinomial(w, 1, generator=generator)[:, 0]
 
@@ -274,7 +273,7 @@ class BLIP(nn.Module):
             neg_i = itm_negatives(sim.T, self.hard_negatives, same=same.T)  # an image per text
             toks = torch.cat([tokens, tokens[neg_t], tokens])
             imgs = torch.cat([image, image, image[neg_i]])
-            y = torch.cat([torch.ones(len(x)), torch.zeros(2 * len(x))]).long()
+            y = torch.cat([torch.ones(len(x)), torch.zeros(2 * len(x))]).long().to(x.device)
             loss = loss + cross_entropy_rows(self.itm_logits(toks, imgs), y)
         if "lm" in self.losses:
             loss = loss + self.lm_loss(tokens, image)
@@ -288,8 +287,8 @@ class BLIP(nn.Module):
     def generate(self, x: Tensor, max_len: int) -> Tensor:
         """Greedy captions (N, max_len): [CLS] then the argmax word each step until [EOS]."""
         image = self.image_tokens(x)
-        out = torch.full((len(x), 1), 1, dtype=torch.long)  # [CLS] starts every caption
-        done = torch.zeros(len(x), dtype=torch.bool)
+        out = torch.full((len(x), 1), 1, dtype=torch.long, device=x.device)  # [CLS] first
+        done = torch.zeros(len(x), dtype=torch.bool, device=x.device)
         for _ in range(max_len - 1):
             nxt = self.lm_logits(out, image)[:, -1].argmax(-1)
             nxt = torch.where(done, torch.full_like(nxt, PAD), nxt)

@@ -140,7 +140,8 @@ class CLIP(nn.Module):
         """One classifier weight per class: the normalized mean of its prompts' embeddings
         (prompt ensembling), ``groups[j]`` the class of prompt j."""
         e = self.encode_text(prompts)
-        w = torch.zeros(n_classes, e.shape[1], dtype=e.dtype).index_add_(0, groups, e)
+        w = torch.zeros(n_classes, e.shape[1], dtype=e.dtype, device=e.device)
+        w = w.index_add_(0, groups, e)
         return nn.functional.normalize(w, dim=-1)
 
 
@@ -157,7 +158,7 @@ class ContrastiveObjective(nn.Module):
 
 def bag_of_words(tokens: Tensor, vocab_size: int) -> Tensor:
     """(N, T) token ids -> (N, V) 0/1 presence of each word (special tokens dropped)."""
-    bag = torch.zeros(len(tokens), vocab_size).scatter_(1, tokens, 1.0)
+    bag = torch.zeros(len(tokens), vocab_size, device=tokens.device).scatter_(1, tokens, 1.0)
     bag[:, : EOS + 1] = 0
     return bag
 

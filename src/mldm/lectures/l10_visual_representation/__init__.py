@@ -71,3 +71,4 @@ def evaluate(ctx: Context) -> None:
     figures.tsne(ctx, p)
     figures.moco_ablation(ctx, p)
     figures.vit_mae(ctx, vit_mae.evaluate(ctx, d))
+    probing.published(ctx, p, ctx.params.label_fractions)

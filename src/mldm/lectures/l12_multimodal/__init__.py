@@ -14,14 +14,23 @@ accuracy and BLEU-4; CapFilt on the noisy pairs (the C/F ablation by retrieval R
 Protocol (default profile): 16×16 RGB scenes, 4,000 training pairs (3,000 shape scenes of 18
 seen shape × colour pairs, 1,000 digit scenes), 1,360 test scenes (all 24 pairs, digits from a
 disjoint half of the bundled MNIST); ViT 4×4 patches, width 32, 2 blocks; one text block;
-Adam, batch 128, CPU, one thread.
+Adam, batch 128, CPU, one thread. ``full``: Flickr8k (``data: flickr8k``), a larger ViT, longer
+training; what is measured there and what is not: :mod:`.flickr`.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from mldm.lectures.l12_multimodal import blip, capfilt, clip, figures, objectives, robustness
+from mldm.lectures.l12_multimodal import (
+    blip,
+    capfilt,
+    clip,
+    figures,
+    flickr,
+    objectives,
+    robustness,
+)
 from mldm.lectures.l12_multimodal.claims import CLAIMS
 from mldm.lectures.l12_multimodal.common import scenes
 from mldm.lectures.l12_multimodal.params import Params
@@ -29,14 +38,22 @@ from mldm.lectures.l12_multimodal.params import Params
 if TYPE_CHECKING:
     from mldm.lectures.base import Context
 
-__all__ = ["CLAIMS", "DATASETS", "LINES", "TITLE", "Params", "evaluate", "train"]
+__all__ = ["CLAIMS", "DATASETS", "LINES", "TITLE", "Params", "datasets", "evaluate", "train"]
 
 TITLE = "Multimodal: ViT, CLIP and BLIP"
 LINES = "5148-5503"
-DATASETS = ("captions",)
+DATASETS = ("captions",)  # or flickr8k with params.data (the full profile): see datasets()
+
+
+def datasets(params: Params) -> tuple[str, ...]:
+    """The prepared set this lecture reads with ``params``: the scenes, or Flickr8k (full)."""
+    return (params.data,)
 
 
 def train(ctx: Context) -> None:
+    if ctx.params.data == "flickr8k":
+        flickr.train(ctx, flickr.pairs(ctx))
+        return
     s = scenes(ctx)
     objectives.train(ctx, s)
     robustness.train(ctx, s)
@@ -44,6 +61,9 @@ def train(ctx: Context) -> None:
 
 
 def evaluate(ctx: Context) -> None:
+    if ctx.params.data == "flickr8k":
+        flickr.evaluate(ctx, flickr.pairs(ctx))
+        return
     s = scenes(ctx)
     figures.examples(ctx, s)
     figures.objectives(ctx, objectives.evaluate(ctx, s))

@@ -45,7 +45,8 @@ def train(ctx: Context, s: Scenes):
     for i, negatives in enumerate(NEGATIVES):
         for run in range(p.blip.seeds):
             ctx.seeded(10 + i, run=run)
-            model = common.blip(p, hard=negatives == "hard" and p.blip.warmup_epochs == 0)
+            hard = negatives == "hard" and p.blip.warmup_epochs == 0
+            model = common.blip(p, hard=hard, spec=s.spec)
             done = [0]
 
             def after_epoch(model=model, hard=negatives == "hard", done=done):
@@ -60,11 +61,10 @@ def train(ctx: Context, s: Scenes):
                 s.x_train,
                 s.tokens_train,
                 epochs=p.blip.epochs,
-                meaning=np.stack(
-                    [common.meaning(s.a_train, "caption_"), common.meaning(s.a_train)], 1
-                ),
+                meaning=common.caption_meaning(s, with_image=True),
                 seed=ctx.seed + run,
                 on_epoch=after_epoch,
+                spec=s.spec,
                 negatives=negatives,
             )
             ctx.save_module(name(negatives, run), model)
@@ -73,8 +73,14 @@ def train(ctx: Context, s: Scenes):
     return captioners
 
 
-def load(ctx: Context, negatives: str = "hard", run: int = 0, artifact: str | None = None):
-    model = common.blip(ctx.params, hard=negatives == "hard")
+def load(
+    ctx: Context,
+    negatives: str = "hard",
+    run: int = 0,
+    artifact: str | None = None,
+    spec: common.Spec = common.SCENES,
+):
+    model = common.blip(ctx.params, hard=negatives == "hard", spec=spec)
     return ctx.load_module(artifact or name(negatives, run), model)
 
 
@@ -176,28 +182,28 @@ class BlipResults:
     examples: dict[str, Any]
 
 
-def evaluate(ctx: Context, s: Scenes) -> BlipResults:
+def itm_over_seeds(ctx: Context, s: Scenes, wrong, shuffled, kind: str) -> dict:
+    """ITM of every BLIP (both kinds of training negatives, every seed) on the test pairs
+    against ``wrong`` captions (``kind`` names them in the metric keys) and against
+    ``shuffled`` ones (random negatives); records mean ± sd and measures the claim on the
+    ranking against ``wrong``. Returns negatives -> that ranking per seed."""
     from mldm.evaluation.seeds import over_seeds, separated_gap
 
     p = ctx.params
-    rng = np.random.default_rng([ctx.seed, 12, 5])
-    a = s.a_test
-    neg = common.caption_tokens(minimal_negatives(a, rng))
-    shuffled = s.tokens_test[rng.permutation(len(a["kind"]))]  # random negatives (mostly easy)
     itm: dict[str, list[float]] = {}
+    keys = (f"{kind}_negatives_ranking", f"{kind}_negatives_accuracy",
+            "random_negatives_ranking", "random_negatives_accuracy")  # fmt: skip
     for negatives in NEGATIVES:
         rows = []
         for run in range(p.blip.seeds):
-            m = load(ctx, negatives, run)
+            m = load(ctx, negatives, run, spec=s.spec)
             one, easy = (
-                itm_scores(m, s.x_test, s.tokens_test, neg),
+                itm_scores(m, s.x_test, s.tokens_test, wrong),
                 itm_scores(m, s.x_test, s.tokens_test, shuffled),
             )
             rows.append([one["ranking"], one["accuracy"], easy["ranking"], easy["accuracy"]])
         cols = np.array(rows).T
         itm[negatives] = list(cols[0])
-        keys = ("one_word_negatives_ranking", "one_word_negatives_accuracy",
-                "random_negatives_ranking", "random_negatives_accuracy")  # fmt: skip
         stats = {}
         for key, values in zip(keys, cols, strict=True):
             stats |= over_seeds(values).metrics(f"test_{key}")
@@ -206,6 +212,15 @@ def evaluate(ctx: Context, s: Scenes) -> BlipResults:
         "itm_hard_negatives_better",
         separated_gap(over_seeds(itm["random"]), over_seeds(itm["hard"])),
     )
+    return itm
+
+
+def evaluate(ctx: Context, s: Scenes) -> BlipResults:
+    rng = np.random.default_rng([ctx.seed, 12, 5])
+    a = s.a_test
+    neg = common.caption_tokens(minimal_negatives(a, rng))
+    shuffled = s.tokens_test[rng.permutation(len(a["kind"]))]  # random negatives (mostly easy)
+    itm = itm_over_seeds(ctx, s, neg, shuffled, "one_word")
 
     captioner = load(ctx, *CAPTIONER)
     ctx.measure("cross_attention_matches_torch", cross_attention_gap(captioner, s))

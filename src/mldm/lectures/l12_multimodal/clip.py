@@ -29,9 +29,11 @@ def held_out(a: dict[str, np.ndarray]) -> np.ndarray:
 
 def same_record(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> np.ndarray:
     """(N_a, N_b) True where two scenes have the same attribute record (then each's caption,
-    in any template, describes the other too: a positive in retrieval)."""
-    ka = np.stack([a[k] for k in cap.RECORD], 1)
-    kb = np.stack([b[k] for k in cap.RECORD], 1)
+    in any template, describes the other too: a positive in retrieval); on Flickr8k (records
+    with an ``image`` key only) where two rows are the same photo (its five captions)."""
+    keys = ("image",) if "image" in a else cap.RECORD
+    ka = np.stack([a[k] for k in keys], 1)
+    kb = np.stack([b[k] for k in keys], 1)
     return (ka[:, None, :] == kb[None, :, :]).all(2)
 
 
@@ -67,7 +69,7 @@ class ClipResults:
 def evaluate(ctx: Context, s: Scenes) -> ClipResults:
     import torch
 
-    from mldm.evaluation.representation import linear_probe, recall_at_k
+    from mldm.evaluation.representation import linear_probe
 
     clip = objectives.load(ctx, "contrastive").clip
     a = s.a_test
@@ -105,15 +107,7 @@ def evaluate(ctx: Context, s: Scenes) -> ClipResults:
     ctx.measure("zero_shot_digits_above_chance", (digits.mean - 2 * digits.se) * 10)
 
     sim = (img @ txt.T).numpy()
-    pos = same_record(a, a)
-    retrieval = {
-        "image_to_text": recall_at_k(sim, KS, positives=pos),
-        "text_to_image": recall_at_k(sim.T, KS, positives=pos.T),
-    }
-    for direction, r in retrieval.items():
-        ctx.record("retrieval", direction, **{f"r{k}": float(v) for k, v in r.items()})
-    # the chance level of R@1 with these positives: the mean share of positives per query
-    ctx.record("retrieval", "chance", r1=float(pos.mean(1).mean()))
+    retrieval = record_retrieval(ctx, sim, same_record(a, a))
 
     # linear probe of the digit class on digit scenes: CLIP's image features vs raw pixels
     tr, te = s.a_train["kind"] == 1, a["kind"] == 1
@@ -135,6 +129,22 @@ def evaluate(ctx: Context, s: Scenes) -> ClipResults:
         "retrieved": [[texts[j] for j in _distinct(top[r], texts, 3)] for r in range(len(ex))],
     }
     return ClipResults(zs, retrieval, examples)
+
+
+def record_retrieval(ctx: Context, sim: np.ndarray, pos: np.ndarray) -> dict:
+    """R@1/5/10 image -> text and text -> image of the (images, texts) similarity ``sim``
+    with positives ``pos``, recorded with the chance level of R@1."""
+    from mldm.evaluation.representation import recall_at_k
+
+    retrieval = {
+        "image_to_text": recall_at_k(sim, KS, positives=pos),
+        "text_to_image": recall_at_k(sim.T, KS, positives=pos.T),
+    }
+    for direction, r in retrieval.items():
+        ctx.record("retrieval", direction, **{f"r{k}": float(v) for k, v in r.items()})
+    # the chance level of R@1 with these positives: the mean share of positives per query
+    ctx.record("retrieval", "chance", r1=float(pos.mean(1).mean()))
+    return retrieval
 
 
 def _digits_over_seeds(ctx: Context, s: Scenes):

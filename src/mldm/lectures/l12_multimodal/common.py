@@ -20,6 +20,29 @@ N_SHAPE_CLASSES = len(cap.SHAPES) * len(cap.COLOURS)
 
 
 @dataclass(frozen=True)
+class Spec:
+    """What the models' shapes follow from the data: image side and channels, the word list
+    (token id -> word; ids 0, 1, 2 are [PAD], [CLS], [EOS]) and the caption length."""
+
+    side: int
+    channels: int
+    vocab: tuple[str, ...]
+    max_len: int
+
+    @property
+    def image_shape(self) -> tuple[int, int, int]:
+        return (self.channels, self.side, self.side)
+
+    @property
+    def n_pixels(self) -> int:
+        return self.channels * self.side * self.side
+
+
+# the generated scenes (the default profile)
+SCENES = Spec(cap.SIDE, cap.CHANNELS, (*SPECIALS, *cap.vocabulary()), MAX_LEN)
+
+
+@dataclass(frozen=True)
 class Scenes:
     """Images (N, 3, 16, 16) float32 and attribute records of both splits; the training
     captions as given (``tokens_train``: 30% corrupted) and as true (``true_train``)."""
@@ -33,24 +56,26 @@ class Scenes:
     tokens_train: Any
     true_train: Any
     tokens_test: Any
+    spec: Spec = SCENES  # Flickr8k (the full profile): mldm.lectures.l12_multimodal.flickr
 
 
-def tokenizer():
+def tokenizer(spec: Spec = SCENES):
     """A word-level tokenizer over the caption vocabulary (HF ``tokenizers``): whitespace
-    words, [CLS] ... [EOS], padded with [PAD] to :data:`MAX_LEN`."""
+    words, [CLS] ... [EOS], padded with [PAD] to ``spec.max_len`` (an unknown word is
+    [PAD] here, where every word is known, and [UNK] on Flickr8k)."""
     from tokenizers import Tokenizer
     from tokenizers.models import WordLevel
     from tokenizers.pre_tokenizers import WhitespaceSplit
     from tokenizers.processors import TemplateProcessing
 
-    vocab = {w: i for i, w in enumerate([*SPECIALS, *cap.vocabulary()])}
-    tok = Tokenizer(WordLevel(vocab, unk_token="[PAD]"))
-    tok.add_special_tokens(list(SPECIALS))
+    vocab = {w: i for i, w in enumerate(spec.vocab)}
+    tok = Tokenizer(WordLevel(vocab, unk_token="[UNK]" if "[UNK]" in vocab else "[PAD]"))
+    tok.add_special_tokens([w for w in spec.vocab if w.startswith("[")])
     tok.pre_tokenizer = WhitespaceSplit()
     tok.post_processor = TemplateProcessing(
         single="[CLS] $A [EOS]", special_tokens=[("[CLS]", 1), ("[EOS]", 2)]
     )
-    tok.enable_padding(pad_id=0, pad_token="[PAD]", length=MAX_LEN)
+    tok.enable_padding(pad_id=0, pad_token="[PAD]", length=spec.max_len)
     return tok
 
 
@@ -58,14 +83,14 @@ def vocab_size() -> int:
     return len(SPECIALS) + len(cap.vocabulary())
 
 
-def encode(texts: list[str]):
+def encode(texts: list[str], spec: Spec = SCENES):
     import torch
 
-    return torch.tensor([e.ids for e in tokenizer().encode_batch(texts)], dtype=torch.long)
+    return torch.tensor([e.ids for e in tokenizer(spec).encode_batch(texts)], dtype=torch.long)
 
 
-def decode(tokens) -> list[str]:
-    tok = tokenizer()
+def decode(tokens, spec: Spec = SCENES) -> list[str]:
+    tok = tokenizer(spec)
     return [tok.decode([int(i) for i in row], skip_special_tokens=True) for row in tokens]
 
 
@@ -157,31 +182,32 @@ def prompts(task: str, templates=(0, 1, 2)):
 # --- models ------------------------------------------------------------------------------------
 
 
-def vit(p: Params):
+def vit(p: Params, spec: Spec = SCENES):
     from mldm.models.vit import ViT
 
     e = p.encoders
-    return ViT(cap.SIDE, e.patch, cap.CHANNELS, e.d_model, e.depth, e.n_heads, e.d_ff)
+    return ViT(spec.side, e.patch, spec.channels, e.d_model, e.depth, e.n_heads, e.d_ff)
 
 
-def clip(p: Params, image_encoder=None):
+def clip(p: Params, image_encoder=None, spec: Spec = SCENES):
     from mldm.models.clip import CLIP, TextTransformer
 
     e = p.encoders
-    text = TextTransformer(vocab_size(), e.d_model, e.n_heads, e.d_ff, e.text_layers, MAX_LEN)
-    return CLIP(image_encoder or vit(p), text, e.d_model, e.d_embed)
+    n = len(spec.vocab)
+    text = TextTransformer(n, e.d_model, e.n_heads, e.d_ff, e.text_layers, spec.max_len)
+    return CLIP(image_encoder or vit(p, spec), text, e.d_model, e.d_embed)
 
 
-def bag_of_words(p: Params):
+def bag_of_words(p: Params, spec: Spec = SCENES):
     from mldm.models.clip import BagOfWordsObjective
 
-    return BagOfWordsObjective(vit(p), p.encoders.d_model, vocab_size())
+    return BagOfWordsObjective(vit(p, spec), p.encoders.d_model, len(spec.vocab))
 
 
-def blip(p: Params, hard: bool = True, losses=("itc", "itm", "lm")):
+def blip(p: Params, hard: bool = True, losses=("itc", "itm", "lm"), spec: Spec = SCENES):
     from mldm.models.blip import BLIP
 
-    c = clip(p)
+    c = clip(p, spec=spec)
     e = p.encoders
     return BLIP(
         c,
@@ -190,7 +216,7 @@ def blip(p: Params, hard: bool = True, losses=("itc", "itm", "lm")):
         e.n_heads,
         p.blip.d_ff,
         p.blip.layers,
-        MAX_LEN,
+        spec.max_len,
         hard_negatives=hard,
         losses=losses,
     )
@@ -218,7 +244,22 @@ def meaning(attrs: dict[str, np.ndarray], prefix: str = "") -> np.ndarray:
     return _keys(rec)
 
 
-def _packed(objective):
+def caption_meaning(
+    s: Scenes, rows=None, *, given: bool = True, with_image: bool = False
+) -> np.ndarray:
+    """What BLIP's ITM must not take as a negative, per training pair ``rows`` (all by
+    default): one integer per meaning a caption states (:func:`meaning`; on Flickr8k the image
+    it was written for), of the caption as given (``given``, corrupted or not) or of the true
+    one, and with ``with_image`` a second column, the same key of the pair's own image."""
+    a = s.a_train if rows is None else {k: v[rows] for k, v in s.a_train.items()}
+    if s.spec is SCENES:
+        text, image = meaning(a, "caption_" if given else ""), meaning(a)
+    else:
+        text, image = a["caption_image" if given else "image"], a["image"]
+    return np.stack([text, image], 1) if with_image else text
+
+
+def _packed(objective, spec: Spec = SCENES):
     """``objective(x, tokens) -> loss`` as a module of the packed rows."""
     import torch
     from torch import nn
@@ -229,12 +270,12 @@ def _packed(objective):
             self.f = f
 
         def forward(self, rows):
-            x = rows[:, : cap.N_PIXELS].reshape(-1, *cap.IMAGE_SHAPE)
-            rest = rows[:, cap.N_PIXELS :].to(torch.long)
-            if rest.shape[1] == MAX_LEN:
+            x = rows[:, : spec.n_pixels].reshape(-1, *spec.image_shape)
+            rest = rows[:, spec.n_pixels :].to(torch.long)
+            if rest.shape[1] == spec.max_len:
                 return self.f(x, rest)
-            m = rest[:, MAX_LEN:]  # each caption's meaning (and its image's, for BLIP's ITM)
-            return self.f(x, rest[:, :MAX_LEN], m[:, 0] if m.shape[1] == 1 else m)
+            m = rest[:, spec.max_len :]  # each caption's meaning (and its image's, for ITM)
+            return self.f(x, rest[:, : spec.max_len], m[:, 0] if m.shape[1] == 1 else m)
 
     return Packed(objective)
 
@@ -255,11 +296,13 @@ def train(
     on_epoch=None,
     lr: float | None = None,
     meaning=None,
+    spec: Spec = SCENES,
     **tags,
 ) -> dict[str, list[float]]:
     """Train ``model`` (an objective, a module ``(x, tokens) -> loss``) on the pairs with Adam and
     Lightning; ``on_epoch()`` runs after every epoch (its values become a column
-    ``on_epoch`` of the curve); ``meaning`` (BLIP) goes with each pair to the objective.
+    ``on_epoch`` of the curve); ``meaning`` (BLIP) goes with each pair to the objective;
+    ``spec`` the images' and captions' shapes in the packed rows.
     Saves the curve; returns the history."""
     import torch
     from lightning.pytorch.callbacks import Callback
@@ -280,7 +323,7 @@ def train(
     loader = array_loader(rows, np.zeros(len(rows)), p.batch_size, seed=seed, dtype=torch.float32)
     with ctx.run(name, epochs=epochs, lr=lr or p.lr, **tags):
         task = fit(
-            _packed(model),
+            _packed(model, spec),
             _loss,
             lambda params: torch.optim.Adam(params, lr=lr or p.lr),
             loader,

@@ -28,7 +28,7 @@ def _show(ax, image, title: str) -> None:
 
 def examples(ctx: Context, s) -> None:
     """Training pairs as given: a corrupted caption is marked (noise, known by its flag)."""
-    texts = common.decode(s.tokens_train[:12])
+    texts = common.decode(s.tokens_train[:12], s.spec)
     with ctx.figure("examples", ncols=6, nrows=2, size=(2.0, 2.3)) as (_, ax):
         for i, a in enumerate(ax):
             bad = " [corrupted]" if s.a_train["corrupted"][i] else ""
@@ -43,7 +43,7 @@ def objectives(ctx: Context, c: Curves) -> None:
         ax.axhline(c.chance, color="grey", ls=":", label="chance")
         ax.set(
             xlabel="training steps",
-            ylabel="zero-shot accuracy (24 classes)",
+            ylabel=c.label,
             title="pretraining objectives at equal compute",
         )
         ax.legend(fontsize=7)

@@ -24,15 +24,15 @@ def name(objective: str, run: int) -> str:
     return objective if run == 0 else f"{objective}_seed{run}"
 
 
-def build(p, objective: str):
+def build(p, objective: str, spec: common.Spec = common.SCENES):
     if objective == "caption":
-        return common.blip(p, losses=("lm",))
+        return common.blip(p, losses=("lm",), spec=spec)
     if objective == "bag_of_words":
-        return common.bag_of_words(p)
+        return common.bag_of_words(p, spec)
     if objective == "contrastive":
         from mldm.models.clip import ContrastiveObjective
 
-        return ContrastiveObjective(common.clip(p))
+        return ContrastiveObjective(common.clip(p, spec=spec))
     raise ValueError(f"unknown objective {objective!r}")
 
 
@@ -41,7 +41,7 @@ def _by_class(scores, groups, n_classes: int, pool: str):
     a marginal likelihood) or their mean (``"mean"``)."""
     import torch
 
-    member = groups[None, :] == torch.arange(n_classes)[:, None]  # (C, P)
+    member = groups[None, :] == torch.arange(n_classes, device=groups.device)[:, None]  # (C, P)
     if pool == "lse":
         s = scores[:, None, :].masked_fill(~member[None], float("-inf"))
         return torch.logsumexp(s, dim=2)
@@ -87,19 +87,51 @@ def eval_set(s: Scenes, n: int):
     return s.x_test[idx], torch.as_tensor(s.y_test[idx])
 
 
+def eval_task(s: Scenes, n: int):
+    """What is scored after every epoch: ``(images, their class, prompts, each prompt's
+    class, number of classes)``. On the scenes, zero-shot classification of the first ``n``
+    test shape scenes by one prompt per (shape, colour); on Flickr8k (no classes), the first
+    ``n`` test images, each its own class with its five captions as prompts: image -> text
+    retrieval among ``n`` images, an image's captions pooled as a class's prompts are."""
+    import torch
+
+    if s.spec is common.SCENES:
+        tok, grp = common.prompts("shapes", templates=(0,))
+        return (*eval_set(s, n), tok, grp, common.N_SHAPE_CLASSES)
+    ids, first = np.unique(s.a_test["image"], return_index=True)
+    ids, first = ids[:n], first[:n]
+    rows = np.flatnonzero(np.isin(s.a_test["image"], ids))
+    cls = torch.as_tensor(np.searchsorted(ids, s.a_test["image"][rows]))
+    return s.x_test[first], torch.arange(len(ids)), s.tokens_test[rows], cls, len(ids)
+
+
+def chunked_scores(objective: str, model, x, prompt_tokens, groups, n_classes: int, chunk=16):
+    """:func:`zero_shot_scores` over chunks of ``chunk`` images (the caption model scores
+    every (image, prompt) pair: thousands of prompts at once do not fit)."""
+    import torch
+
+    return torch.cat(
+        [
+            zero_shot_scores(objective, model, x[i : i + chunk], prompt_tokens, groups, n_classes)
+            for i in range(0, len(x), chunk)
+        ]
+    )
+
+
 def train(ctx: Context, s: Scenes) -> None:
     p = ctx.params
     o = p.objectives
-    x_ev, y_ev = eval_set(s, o.eval_images)
-    tok, grp = common.prompts("shapes", templates=(0,))
+    x_ev, y_ev, tok, grp, n_classes = eval_task(s, o.eval_images)
+    score = zero_shot_scores if s.spec is common.SCENES else chunked_scores
     for i, objective in enumerate(OBJECTIVES):
         for run in range(o.seeds):
             ctx.seeded(i, run=run)
-            model = build(p, objective)
+            model = build(p, objective, s.spec)
 
             def on_epoch(model=model, objective=objective):
-                sc = zero_shot_scores(objective, model, x_ev, tok, grp, common.N_SHAPE_CLASSES)
-                return accuracy(sc, y_ev)
+                at = next(model.parameters()).device  # the trainer's (a GPU under full)
+                ev = (x_ev.to(at), tok.to(at), grp.to(at))
+                return accuracy(score(objective, model, *ev, n_classes).cpu(), y_ev)
 
             common.train(
                 ctx,
@@ -110,13 +142,14 @@ def train(ctx: Context, s: Scenes) -> None:
                 epochs=o.epochs,
                 seed=ctx.seed + run,
                 on_epoch=on_epoch,
+                spec=s.spec,
                 objective=objective,
             )
             ctx.save_module(name(objective, run), model)
 
 
-def load(ctx: Context, objective: str, run: int = 0):
-    return ctx.load_module(name(objective, run), build(ctx.params, objective))
+def load(ctx: Context, objective: str, run: int = 0, spec: common.Spec = common.SCENES):
+    return ctx.load_module(name(objective, run), build(ctx.params, objective, spec))
 
 
 @dataclass(frozen=True)
@@ -128,6 +161,7 @@ class Curves:
     sd: dict[str, np.ndarray]
     chance: float
     steps_per_epoch: int
+    label: str = "zero-shot accuracy (24 classes)"  # what the curve measures
 
 
 def evaluate(ctx: Context, s: Scenes) -> Curves:
@@ -166,6 +200,14 @@ def evaluate(ctx: Context, s: Scenes) -> Curves:
     gaps = [separated_gap(early[b], c) for b in ("caption", "bag_of_words")]
     ctx.measure("contrastive_fastest", float(min(gaps)))
     n = len(s.x_train)
-    return Curves(
-        np.arange(1, o.epochs + 1), mean, sd, 1 / common.N_SHAPE_CLASSES, -(-n // p.batch_size)
+    chance = 1 / (
+        common.N_SHAPE_CLASSES
+        if s.spec is common.SCENES
+        else min(o.eval_images, len(np.unique(s.a_test["image"])))
     )
+    label = (
+        "zero-shot accuracy (24 classes)"
+        if s.spec is common.SCENES
+        else f"image -> text R@1 among {round(1 / chance)} test images"
+    )
+    return Curves(np.arange(1, o.epochs + 1), mean, sd, chance, -(-n // p.batch_size), label)
