@@ -107,6 +107,7 @@ class Corpora:
     train: tuple  # (A, B, is_next): Shakespeare's pairs, then the reviews' (no labels used)
     held_out: tuple  # Shakespeare's last tenth
     tokenizer_texts: list[str]
+    sentences: list[str]  # all of Shakespeare's (the pair and token tasks are built from them)
 
 
 def corpora(ctx: Context) -> Corpora:
@@ -129,7 +130,7 @@ def corpora(ctx: Context) -> Corpora:
             for a, b in zip(train, r, strict=True)
         )
         tokenizer_texts = tokenizer_texts + reviews_
-    return Corpora(train, held_out, tokenizer_texts)
+    return Corpora(train, held_out, tokenizer_texts, texts)
 
 
 def _bert(p, size: str):
@@ -178,7 +179,7 @@ def train(ctx: Context) -> None:
         ctx.save_module(size, model)
         ctx.save_curve(f"{size}_loss", epoch=[1], step_loss=task.history["step_loss"])
     finetune(ctx, tok)
-    tasks.finetune(ctx, tok, sentences(ctx))
+    tasks.finetune(ctx, tok, c.sentences)
 
 
 def pretrained_bert(ctx: Context):
@@ -263,52 +264,47 @@ def minilm():
     return AutoTokenizer.from_pretrained(path), AutoModel.from_pretrained(path).eval()
 
 
-def minilm_word_features(lines: list[list[str]], max_length: int, batch: int = 64) -> list:
-    """MiniLM's last hidden state at each word's first word-piece: one (words, 384) array per
-    line (words cut off by ``max_length`` get zeros)."""
+def _minilm_batches(items: list, max_length: int, batch: int, **tokenizer_args):
+    """``(batch of items, encoding, last hidden states)`` of the frozen MiniLM over ``items``."""
     import torch
 
     tok, model = minilm()
+    for i in range(0, len(items), batch):
+        part = items[i : i + batch]
+        enc = tok(
+            part,
+            padding=True,
+            truncation=True,
+            max_length=max_length,
+            return_tensors="pt",
+            **tokenizer_args,
+        )
+        with torch.no_grad():  # not across the yield: the caller's grad mode stays its own
+            h = model(**enc).last_hidden_state
+        yield part, enc, h
+
+
+def minilm_word_features(lines: list[list[str]], max_length: int, batch: int = 64) -> list:
+    """MiniLM's last hidden state at each word's first word-piece: one (words, 384) array per
+    line (words cut off by ``max_length`` get zeros)."""
     out = []
-    with torch.no_grad():
-        for i in range(0, len(lines), batch):
-            part = lines[i : i + batch]
-            enc = tok(
-                part,
-                is_split_into_words=True,
-                padding=True,
-                truncation=True,
-                max_length=max_length,
-                return_tensors="pt",
-            )
-            h = model(**enc).last_hidden_state.numpy()
-            for r, words in enumerate(part):
-                ids = np.array([-1 if w is None else w for w in enc.word_ids(r)])
-                first = (ids >= 0) & (np.diff(ids, prepend=-1) != 0)
-                f = np.zeros((len(words), h.shape[2]), dtype=h.dtype)
-                f[ids[first]] = h[r, first]
-                out.append(f)
+    for part, enc, h in _minilm_batches(lines, max_length, batch, is_split_into_words=True):
+        h = h.numpy()
+        for r, words in enumerate(part):
+            ids = np.array([-1 if w is None else w for w in enc.word_ids(r)])
+            first = (ids >= 0) & (np.diff(ids, prepend=-1) != 0)
+            f = np.zeros((len(words), h.shape[2]), dtype=h.dtype)
+            f[ids[first]] = h[r, first]
+            out.append(f)
     return out
 
 
 def minilm_features(texts: list[str], max_length: int, batch: int = 64) -> np.ndarray:
     """Mean-pooled last hidden states of the bundled MiniLM (all-MiniLM-L6-v2), frozen."""
-    import torch
-
-    tok, model = minilm()
     out = []
-    with torch.no_grad():
-        for i in range(0, len(texts), batch):
-            enc = tok(
-                texts[i : i + batch],
-                padding=True,
-                truncation=True,
-                max_length=max_length,
-                return_tensors="pt",
-            )
-            h = model(**enc).last_hidden_state
-            m = enc["attention_mask"].unsqueeze(-1).to(h.dtype)
-            out.append(((h * m).sum(1) / m.sum(1)).numpy())
+    for _, enc, h in _minilm_batches(texts, max_length, batch):
+        m = enc["attention_mask"].unsqueeze(-1).to(h.dtype)
+        out.append(((h * m).sum(1) / m.sum(1)).numpy())
     return np.concatenate(out)
 
 
@@ -416,5 +412,5 @@ def evaluate(ctx: Context) -> BertResults:
             ctx.record("finetune", f"{init}_budget{budget}", **s.metrics("test_accuracy"))
         gaps.append(separated_gap(stats["scratch"], stats["pretrained"]))
     ctx.measure("pretraining_beats_scratch", min(gaps))
-    other = tasks.evaluate(ctx, tok, sentences(ctx))
+    other = tasks.evaluate(ctx, tok, c.sentences)
     return BertResults(mlm, unigram, nsp_acc, maps, tokens, table, other)
