@@ -341,20 +341,42 @@ def test_two_workers_finish_the_budget_exactly(workspace):
     assert sorted(numbers) == list(range(n))  # none duplicated
 
 
+# The study process under test, with trials from number 3 on held after drawing their
+# parameters: the test kills it mid-trial without racing it (an unheld study may finish first).
+_HOLD_FOURTH_TRIAL = """
+import time
+from mldm.tuning import queue
+from mldm.tuning.cli import cli
+
+suggest = queue.suggest
+
+
+def held(trial, name, dim):
+    value = suggest(trial, name, dim)
+    while trial.number >= 3:
+        time.sleep(0.05)
+    return value
+
+
+queue.suggest = held
+cli()
+"""
+
+
 def test_killed_study_resumes_to_the_same_result(workspace, tmp_path_factory):
     from mldm import tuning
     from mldm.io import read_json
 
     n = 10
     _params(workspace, {"s": {**STUDY, "n_trials": n}}, epochs=60)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "mldm.tuning", "run", "s"],
+    proc = subprocess.Popen(  # `python -m mldm.tuning run s`, its 4th trial held until killed
+        [sys.executable, "-c", _HOLD_FOURTH_TRIAL, "run", "s"],
         cwd=workspace,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 240
-    while True:  # kill it mid-trial, once 3 trials are done
+    while True:  # kill it mid-trial, once 3 trials are done (it cannot end before)
         now = _trials(workspace, "s")
         if len(_finished(now)) >= 3 and any(t[0] == "RUNNING" for t in now):
             break
