@@ -2,6 +2,7 @@
 
 import argparse
 
+from mldm import warm
 from mldm.errors import run_cli
 
 
@@ -29,4 +30,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    warm.delegate()  # under `python -m mldm.warm dvc repro`: runs in a pre-imported child
     run_cli(main)

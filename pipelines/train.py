@@ -1,6 +1,9 @@
 """DVC stage train@<lecture>: run one lecture's `train` (see mldm.lectures.runner)."""
 
-from mldm.lectures.runner import cli
+from mldm import warm
 
 if __name__ == "__main__":
+    warm.delegate()  # under `python -m mldm.warm dvc repro`: runs in a pre-imported child
+    from mldm.lectures.runner import cli
+
     cli("train")

@@ -7,9 +7,12 @@
 
 import sys
 
-from mldm.tuning import cli
+from mldm import warm
 
 if __name__ == "__main__":
+    warm.delegate()  # under `python -m mldm.warm dvc repro`: runs in a pre-imported child
+    from mldm.tuning import cli
+
     args = sys.argv[1:]
     if "--join" in args:
         args.remove("--join")

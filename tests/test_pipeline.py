@@ -73,17 +73,22 @@ def _copy_repo(root: Path, dest: Path) -> None:
     subprocess.run(["git", "init", "-q"], cwd=dest, check=True)
 
 
-def _dvc(work: Path, *args: str, **extra_env: str) -> subprocess.CompletedProcess:
+def _dvc(
+    work: Path, *args: str, warm: bool = False, **extra_env: str
+) -> subprocess.CompletedProcess:
+    """``dvc <args>`` in the copy; ``warm``: as ``make repro`` runs it (``python -m mldm.warm``)."""
+    bin_dir = Path(sys.executable).parent
     env = {
         **os.environ,
-        "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+        "PATH": f"{bin_dir}:{os.environ['PATH']}",
         "PYTHONPATH": str(work / "src"),  # the copy's code, so editing it is a code change
         "DVC_NO_ANALYTICS": "1",
         **extra_env,
     }
     env.pop("MLFLOW_TRACKING_URI", None)
+    command = [str(bin_dir / "dvc"), *args]
     proc = subprocess.run(
-        [str(Path(sys.executable).parent / "dvc"), *args],
+        [sys.executable, "-m", "mldm.warm", *command] if warm else command,
         cwd=work,
         env=env,
         capture_output=True,
@@ -107,7 +112,8 @@ class SmokeWorkspace:
 
 @pytest.fixture(scope="module")
 def smoke_workspace(tmp_path_factory, root) -> SmokeWorkspace:
-    """The repo copied to a temp dir and reproduced once on the smoke profile; shared by the
+    """The repo copied to a temp dir and reproduced once on the smoke profile as `make repro`
+    runs it (warm stages); shared by the
     end-to-end test (which goes on to edit it and rerun) and the notebooks' test."""
     from mldm.config import set_profile
 
@@ -116,7 +122,7 @@ def smoke_workspace(tmp_path_factory, root) -> SmokeWorkspace:
     work.mkdir()
     _copy_repo(root, work)
     set_profile("smoke", work / "params.yaml")
-    first = _dvc(work, "repro", MLDM_TRACE=str(tmp / "trace"))
+    first = _dvc(work, "repro", warm=True, MLDM_TRACE=str(tmp / "trace"))
     return SmokeWorkspace(work, first, tmp / "trace")
 
 
@@ -140,7 +146,8 @@ def test_dvc_repro_smoke_end_to_end(smoke_workspace, root):
     # a second run is a no-op
     assert _ran(_dvc(work, "repro")) == set()
 
-    # deterministic: retraining and re-evaluating a lecture reproduces its outputs byte for byte
+    # deterministic: retraining and re-evaluating a lecture reproduces its outputs byte for
+    # byte, in its own process as in the warm server's child that ran it first
     lid = lectures.IDS[0]
     before = (work / "metrics" / f"{lid}.json").read_bytes()
     _dvc(work, "repro", "-f", "-s", f"train@{lid}")

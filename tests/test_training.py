@@ -136,3 +136,16 @@ def test_torch_is_seeded_whether_imported_before_or_after(torch_first):
     )
     torch.manual_seed(7)
     assert draws == f"1 {torch.rand(3).tolist()}"
+
+
+def test_every_blas_and_openmp_pool_is_pinned_as_its_library_loads():
+    # numpy is loaded before seeding, scikit-learn (its OpenMP, SciPy's OpenBLAS) after
+    pools = _python(
+        "import numpy\n"
+        "from mldm.training import seed_everything\n"
+        "seed_everything(0, 1)\n"
+        "import sklearn.linear_model\n"
+        "from threadpoolctl import threadpool_info\n"
+        "print(sorted({(p['internal_api'], p['num_threads']) for p in threadpool_info()}))"
+    )
+    assert pools == "[('openblas', 1), ('openmp', 1)]"

@@ -61,7 +61,12 @@ def seed_everything(seed: int, num_threads: int | None = None) -> None:
     Exactly what ``lightning.seed_everything(seed, workers=True)`` does, without importing
     Lightning (about 3 s), nor torch (about 1 s) for a stage whose models never use it: torch
     is seeded when it is imported (at once if it already is), before anything can draw from it,
-    so its generator starts in the same state either way."""
+    so its generator starts in the same state either way.
+
+    ``num_threads`` pins torch's intra-op pool and the BLAS / OpenMP pools of numpy, SciPy and
+    scikit-learn (threadpoolctl), each as its library loads: OpenBLAS threads spin while they
+    wait, and beside another busy process on 2 cores they made L02's evaluation 4x slower;
+    one thread also makes BLAS reductions the same on any number of cores."""
     import wrapt
 
     os.environ["PL_GLOBAL_SEED"] = str(int(seed))
@@ -75,6 +80,15 @@ def seed_everything(seed: int, num_threads: int | None = None) -> None:
             torch.set_num_threads(num_threads)
 
     wrapt.register_post_import_hook(seed_torch, "torch")
+    if num_threads is not None:
+
+        def pin_pools(module) -> None:  # the pools loaded so far; each hook sees its own
+            from threadpoolctl import threadpool_limits
+
+            threadpool_limits(limits=num_threads)
+
+        for module in ("numpy", "scipy.linalg", "sklearn", "torch"):
+            wrapt.register_post_import_hook(pin_pools, module)
 
 
 def seed_model(seed: int, lecture_id: str, *key: int, run: int = 0) -> None:
