@@ -182,7 +182,8 @@ def _copy_repo(dest: Path) -> None:
 
 
 def pipeline(profile: str) -> dict[str, float]:
-    """Clean `dvc repro`, then a no-op one, in a temp copy; per-stage seconds from the log."""
+    """Clean `dvc repro` (warm, as `make repro`), a no-op one, every stage forced warm and
+    cold, in a temp copy; then some stages alone, each forced."""
     bin_dir = Path(sys.executable).parent
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -201,11 +202,18 @@ def pipeline(profile: str) -> dict[str, float]:
             check=True,
         )
         out: dict[str, float] = {}
-        for run in ("clean", "noop"):
+        dvc = [str(bin_dir / "dvc"), "repro"]
+        warm = [sys.executable, "-m", "mldm.warm"]  # as `make repro` runs it
+        # clean and no-op as `make repro` runs them; then every stage again (-f), with the
+        # stages in the warm server's children and each in its own process (cold)
+        for run, cmd in (
+            ("clean", warm + dvc),
+            ("noop", dvc),
+            ("forced_warm", warm + dvc + ["-f"]),
+            ("forced_cold", dvc + ["-f"]),
+        ):
             t = time.perf_counter()
-            proc = subprocess.run(
-                [str(bin_dir / "dvc"), "repro"], cwd=work, env=env, capture_output=True, text=True
-            )
+            proc = subprocess.run(cmd, cwd=work, env=env, capture_output=True, text=True)
             if proc.returncode:
                 raise SystemExit(proc.stdout[-2000:] + proc.stderr[-2000:])
             out[f"dvc_repro_{run}_s"] = round(time.perf_counter() - t, 2)
