@@ -197,3 +197,17 @@ def test_tasks_read_the_prepared_set_only(params_file, prepared_root, tmp_path, 
     tasks = build(ctx, texts)
     assert len(tasks["pair"].train) == ctx.params.bert.tasks.pair_train
     assert (tasks["token"].labels == 1).any()
+
+
+def test_minilm_features_sorted_by_length_come_back_in_order():
+    """MiniLM runs on batches of similar lengths (less padding); each text's and each line's
+    features come back in the caller's order, equal to encoding it alone."""
+    from mldm.lectures.l11_text.bert import minilm_features, minilm_word_features
+
+    texts = [TEXTS[0], "to be", TEXTS[2] + " " + TEXTS[3], "the question", TEXTS[1]]
+    alone = np.concatenate([minilm_features([t], 32) for t in texts])
+    np.testing.assert_allclose(minilm_features(texts, 32, batch=2), alone, atol=1e-4)
+    lines = [t.split() for t in texts]
+    words = minilm_word_features(lines, 32, batch=2)
+    for line, w in zip(lines, words, strict=True):
+        np.testing.assert_allclose(w, minilm_word_features([line], 32)[0], atol=1e-4)

@@ -184,7 +184,7 @@ def finetune(ctx: Context, tok, texts: list[str]) -> None:
                     run_name(task, init, n, run),
                     head(bert, 2),
                     _Split(X[rows], y[rows]),
-                    eval_sets=("train",) if task == "pair" else (),
+                    eval_sets=(),
                     optimizer=lambda w: torch.optim.Adam(w, p.finetune_lr),
                     max_epochs=p.tasks.epochs,
                     batch_size=32,
