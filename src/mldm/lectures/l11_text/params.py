@@ -91,6 +91,9 @@ class BertParams(Strict):
     small_d_model: int = Field(32, ge=8, description="the size ablation's smaller model")
     small_n_layers: int = Field(1, ge=1)
     epochs: int = Field(4, ge=1, description="passes, each with a fresh masking")
+    pretraining_seeds: int = Field(
+        1, ge=1, description="default-size pre-trainings (init, masking, order) NSP is over"
+    )
     batch_size: int = Field(64, ge=1)
     lr: float = Field(1e-3, gt=0)
     review_len: int = Field(64, ge=8, description="tokens per review when fine-tuning")

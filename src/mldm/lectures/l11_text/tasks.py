@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -35,24 +36,20 @@ if TYPE_CHECKING:
     from mldm.lectures.base import Context
 
 TASKS = ("pair", "token")
-SPEAKER = re.compile(r"^[ \t]*([A-Z][A-Z']+)\.[ \t]*$", re.MULTILINE)  # "AEGEON." alone
 ROMAN = re.compile(r"^[ivxlc]+$")
 
 
-def play_of_sentences(n_sentences: int) -> tuple[np.ndarray, list[set[str]]]:
-    """Each prepared sentence's file (the ``shakespeare`` loader's own split, so the counts line
-    up with the prepared corpus exactly) and each file's one-word speaker tags (lower case)."""
-    from mldm.data.text import SENTENCE_END, shakespeare_files, words
-
-    counts, tags = [], []
-    for path in shakespeare_files():
-        text = path.read_text(encoding="latin-1")
-        counts.append(sum(1 for part in SENTENCE_END.split(text) if words(part)))
-        tags.append({t.lower() for t in SPEAKER.findall(text)})
-    play = np.repeat(np.arange(len(counts)), counts)
+def play_of_sentences(root, n_sentences: int) -> tuple[np.ndarray, list[set[str]]]:
+    """Each prepared sentence's file and each file's one-word speaker tags (lower case), as
+    ``prepare@shakespeare`` derived them from the package's files (``sentence_play``,
+    ``speaker_play`` / ``speaker_tag`` in its arrays, under its content hash): the tasks read
+    the prepared set only, never the package."""
+    with np.load(Path(root) / "shakespeare" / "arrays.npz", allow_pickle=False) as z:
+        play, tag_play, tag = z["sentence_play"], z["speaker_play"], z["speaker_tag"]
     if len(play) != n_sentences:
-        raise ValueError(f"{len(play)} sentences in the files, {n_sentences} prepared")
-    return play, tags
+        raise ValueError(f"{len(play)} sentences with a play, {n_sentences} prepared")
+    tags = [set(tag[tag_play == f].tolist()) for f in range(max(play.max(), tag_play.max()) + 1)]
+    return play.astype(np.int64), tags
 
 
 @dataclass(frozen=True)
@@ -120,9 +117,9 @@ def token_task(texts, play, tags, common: set[str], p, rng: np.random.Generator)
 
 def build(ctx: Context, texts: list[str]) -> dict[str, TaskData]:
     """Both tasks from the prepared Shakespeare sentences (seeded from params)."""
-    d = ctx.data("shakespeare")
+    d = ctx.data("shakespeare")  # checks the prepared set's content hash
     p = ctx.params.bert.tasks
-    play, tags = play_of_sentences(len(texts))
+    play, tags = play_of_sentences(ctx.cfg.data.root, len(texts))
     counts = np.bincount(d.X_train, minlength=len(d.feature_names))
     common = {d.feature_names[i] for i in np.argsort(-counts, kind="stable")[: p.common_words]}
     rng = np.random.default_rng([ctx.seed, 11, 12])
@@ -187,7 +184,7 @@ def finetune(ctx: Context, tok, texts: list[str]) -> None:
                     run_name(task, init, n, run),
                     head(bert, 2),
                     _Split(X[rows], y[rows]),
-                    eval_sets=("train",) if task == "pair" else (),
+                    eval_sets=(),
                     optimizer=lambda w: torch.optim.Adam(w, p.finetune_lr),
                     max_epochs=p.tasks.epochs,
                     batch_size=32,
