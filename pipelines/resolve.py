@@ -1,6 +1,6 @@
 """DVC stages resolve and resolve_data: what each stage reads (see mldm.stages).
 
-``python pipelines/resolve.py`` writes resolved/params.json and resolved/code/<stage>.json;
+``python pipelines/resolve.py`` writes resolved/params/<stage>.json and resolved/code/<stage>.json;
 ``python pipelines/resolve.py --data`` writes resolved/data/<stage>.json.
 """
 

@@ -116,12 +116,16 @@ def test_resolved_params_are_the_merged_values(root, tmp_path):
     (tmp_path / "params.yaml").write_text(yaml.safe_dump(raw))
     shutil.copytree(root / "pipelines", tmp_path / "pipelines")
     stages.write_resolved(tmp_path / "params.yaml", root=tmp_path)
-    resolved = json.loads((tmp_path / "resolved" / "params.json").read_text())
+    def resolved(stage):
+        return json.loads((tmp_path / "resolved" / "params" / f"{stage}.json").read_text())
+
     smoke = raw["profiles"]["smoke"]["lectures"]["l01_linear_regression"]["unbiased_draws"]
-    assert resolved["lectures"]["l01_linear_regression"]["unbiased_draws"] == smoke
-    assert "profiles" not in resolved
+    train = resolved("train@l01_linear_regression")
+    assert train["lecture"]["unbiased_draws"] == smoke and train["profile"] == "smoke"
+    assert resolved("evaluate@l01_linear_regression") == train
+    assert resolved("prepare@house") == {"seed": raw["seed"], "data": raw["data"]}
     # a study depends on the keys its objective reads, not on its whole lecture block
-    study = resolved["studies"]["l04_poly_ridge"]
+    study = resolved("tune@l04_poly_ridge")["study"]
     assert set(study["reads"]) == {"k"} and "l2_lambda" not in json.dumps(study)
     manifest = json.loads((tmp_path / "resolved" / "code" / "train@l05_svm.json").read_text())
     assert manifest["datasets"] == list(lectures.get("l05_svm").DATASETS)

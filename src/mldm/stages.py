@@ -6,11 +6,14 @@ change in one lecture. So each stage depends on three small files written by two
 (no torch, well under a second of work):
 
 ``resolve`` (reads params.yaml and the code) writes
-    ``resolved/params.json``: each stage's params after the profile overlay is merged (a
-    lecture's block; a study's :func:`mldm.tuning.study_params`, the values its objective
-    reads), so editing an overlay that is not active, or a lecture key no objective reads,
-    changes nothing a stage depends on (JSON, not YAML: DVC reads the file once per stage,
-    and its pure-Python YAML parser made a no-op ``dvc repro`` a second slower);
+    ``resolved/params/<stage>.json``: the params the stage runs with after the profile overlay
+    is merged (a lecture's block; a study's :func:`mldm.tuning.study_params`, the values its
+    objective reads), so editing an overlay that is not active, or a lecture key no objective
+    reads, changes nothing a stage depends on. A file dependency, not DVC ``params:``: DVC
+    would copy every stage's values into dvc.lock, and it re-parses and rewrites the whole
+    lock (pure-Python YAML) after each stage; with the values in the lock a smoke run spent
+    0.5 s more per stage in DVC (benchmarks/results.json ``pipeline_smoke``). ``resolve``'s own
+    ``params:`` keep the raw values of params.yaml for ``dvc params diff`` and ``dvc exp show``;
     ``resolved/code/<stage>.json``: the sha256 of every file the stage may run, the static
     import closure of its entry point (:mod:`mldm.dependencies`);
 ``resolve_data`` (reads the prepared sets) writes
@@ -78,31 +81,33 @@ def datasets(stage: str, cfg: config.Config) -> tuple[str, ...]:
     return ()
 
 
-def resolved_params(cfg: config.Config) -> dict[str, Any]:
-    """The values each stage runs with, keyed as dvc.yaml's ``params:`` name them."""
+def stage_params(stage: str, cfg: config.Config) -> dict[str, Any]:
+    """The merged values ``stage`` runs with: nothing it does not read, so that editing
+    another lecture, another study or an inactive overlay leaves its file byte-identical."""
     from mldm.tuning.spec import study_params
 
-    return {
-        "profile": cfg.profile,
-        "seed": cfg.seed,
-        "runtime": cfg.runtime.model_dump(mode="json"),
-        "data": cfg.data.model_dump(mode="json"),
-        "lectures": {
-            lid: getattr(cfg.lectures, lid).model_dump(mode="json")
-            for lid in type(cfg.lectures).model_fields
-        },
-        "studies": {name: study_params(cfg, name) for name in cfg.studies},
-    }
+    kind, _, item = stage.partition("@")
+    if kind == "prepare":
+        return {"seed": cfg.seed, "data": cfg.data.model_dump(mode="json")}
+    runtime = cfg.runtime.model_dump(mode="json")
+    if kind in LECTURE_STAGES:
+        block = cfg.lecture(item).model_dump(mode="json")
+        return {"profile": cfg.profile, "seed": cfg.seed, "runtime": runtime, "lecture": block}
+    if kind == "tune":
+        return {"runtime": runtime, "study": study_params(cfg, item)}
+    if kind == "report":
+        return {"profile": cfg.profile, "seed": cfg.seed}
+    raise MldmError(f"unknown stage '{stage}'")
 
 
 def write_resolved(params_path: str | Path = "params.yaml", root: str | Path = ".") -> Path:
-    """Stage ``resolve``: ``resolved/params.json`` and ``resolved/code/<stage>.json``."""
+    """Stage ``resolve``: ``resolved/params/<stage>.json`` and ``resolved/code/<stage>.json``."""
     root = Path(root)
     cfg = config.load(params_path)
     out = root / RESOLVED
-    write_json(out / "params.json", resolved_params(cfg))
-    code = out / "code"
+    code, params = out / "code", out / "params"
     for stage in stage_names(cfg):
+        write_json(params / f"{stage}.json", stage_params(stage, cfg))
         modules, scripts = entry_points(stage, cfg, root)
         manifest = {
             "stage": stage,
@@ -110,7 +115,8 @@ def write_resolved(params_path: str | Path = "params.yaml", root: str | Path = "
             "files": dependencies.manifest(dependencies.find(modules, scripts), root.resolve()),
         }
         write_json(code / f"{stage}.json", manifest)
-    _remove_stale(code, {f"{s}.json" for s in stage_names(cfg)})
+    for folder in (code, params):
+        _remove_stale(folder, {f"{s}.json" for s in stage_names(cfg)})
     return out
 
 
