@@ -230,12 +230,16 @@ def serve(command: list[str]) -> int:
         except OSError as err:
             raise SystemExit(f"mldm.warm: cannot run {command[0]}: {err.strerror}") from None
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the command's to handle
-        preload()  # stages that connect meanwhile wait for it instead of importing themselves
+        # beside the command, so a no-op `dvc repro` does not wait for it; a stage that
+        # connects meanwhile waits for it instead of importing the libraries itself
+        loading = threading.Thread(target=preload, name="preload", daemon=True)
+        loading.start()
         selector = selectors.DefaultSelector()
         selector.register(listener, selectors.EVENT_READ)
         while proc.poll() is None:
             if selector.select(timeout=0.2):
                 conn, _ = listener.accept()
+                loading.join()  # fork once loaded, with no other thread running
                 _accept(conn, listener, children)
             children -= {pid for pid in children if os.waitpid(pid, os.WNOHANG)[0]}
     finally:
@@ -267,4 +271,7 @@ def _accept(conn: socket.socket, listener: socket.socket, children: set[int]) ->
 
 
 if __name__ == "__main__":
-    sys.exit(serve(sys.argv[1:]))
+    status = serve(sys.argv[1:])
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)  # not waiting for a preload still under way (the command did no stage)
