@@ -116,6 +116,7 @@ def test_resolved_params_are_the_merged_values(root, tmp_path):
     (tmp_path / "params.yaml").write_text(yaml.safe_dump(raw))
     shutil.copytree(root / "pipelines", tmp_path / "pipelines")
     stages.write_resolved(tmp_path / "params.yaml", root=tmp_path)
+
     def resolved(stage):
         return json.loads((tmp_path / "resolved" / "params" / f"{stage}.json").read_text())
 
