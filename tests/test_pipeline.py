@@ -113,8 +113,8 @@ class SmokeWorkspace:
 @pytest.fixture(scope="module")
 def smoke_workspace(tmp_path_factory, root) -> SmokeWorkspace:
     """The repo copied to a temp dir and reproduced once on the smoke profile as `make repro`
-    runs it (warm stages); shared by the
-    end-to-end test (which goes on to edit it and rerun) and the notebooks' test."""
+    runs it (warm stages); shared by the end-to-end test (which goes on to edit it and rerun)
+    and the notebooks' test."""
     from mldm.config import set_profile
 
     tmp = tmp_path_factory.mktemp("smoke")
