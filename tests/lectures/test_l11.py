@@ -220,8 +220,12 @@ def test_minilm_threads_change_the_speed_not_the_features():
 
     from mldm.lectures.l11_text.bert import minilm_features
 
+    before = torch.get_num_threads()
     torch.set_num_threads(1)
-    one = minilm_features(TEXTS, 32)
-    two = minilm_features(TEXTS, 32, threads=2)
-    assert torch.get_num_threads() == 1
+    try:
+        one = minilm_features(TEXTS, 32)
+        two = minilm_features(TEXTS, 32, threads=2)
+        assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(before)  # the rest of the session keeps its own
     np.testing.assert_allclose(two, one, rtol=1e-5, atol=1e-6)
