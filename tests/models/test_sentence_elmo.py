@@ -127,20 +127,28 @@ def test_bilm_backward_states_are_a_right_to_left_lstm():
     torch.testing.assert_close(R[0][..., :4], R[0][..., 4:])
 
 
-def test_bilm_loss_predicts_neighbours_and_ignores_padding():
+@pytest.mark.parametrize("cutoffs", [(), (3, 6)])
+def test_bilm_loss_predicts_neighbours_and_ignores_padding(cutoffs):
     torch.manual_seed(0)
     ids = torch.tensor([[3, 4, 5, 0], [6, 7, 8, 9]])
-    model = BiLM(10, hidden=4, layers=1)
-    nxt, prv, tgt = model(ids)
+    model = BiLM(10, hidden=16, layers=1, cutoffs=cutoffs)
+    nll, tgt = model(ids)
     torch.testing.assert_close(tgt[0], torch.tensor([[4, 5, -100], [7, 8, 9]]))
     torch.testing.assert_close(tgt[1], torch.tensor([[3, 4, -100], [6, 7, 8]]))
-    fwd = F.cross_entropy(nxt[0, :2], torch.tensor([4, 5]), reduction="sum") + F.cross_entropy(
-        nxt[1], torch.tensor([7, 8, 9]), reduction="sum"
+    fs, bs, _ = model.states(ids)
+    # the full distributions: softmax of the linear read-out, or the adaptive softmax's own
+    nxt, prv = model.log_prob(fs[-1][:, :-1]), model.log_prob(bs[-1][:, 1:])
+    torch.testing.assert_close(nxt.exp().sum(-1), torch.ones(2, 3))
+    if not cutoffs:
+        torch.testing.assert_close(nxt, F.log_softmax(model.out(fs[-1][:, :-1]), -1))
+    fwd = -(
+        nxt[0, :2].gather(1, torch.tensor([[4], [5]])).sum() + nxt[1, [0, 1, 2], [7, 8, 9]].sum()
     )
-    bwd = F.cross_entropy(prv[0, :2], torch.tensor([3, 4]), reduction="sum") + F.cross_entropy(
-        prv[1], torch.tensor([6, 7, 8]), reduction="sum"
+    bwd = -(
+        prv[0, :2].gather(1, torch.tensor([[3], [4]])).sum() + prv[1, [0, 1, 2], [6, 7, 8]].sum()
     )
-    torch.testing.assert_close(bilm_loss((nxt, prv, tgt)), (fwd + bwd) / 10)
+    torch.testing.assert_close(bilm_loss((nll, tgt)), (fwd + bwd) / 10)
+    assert (nll[tgt == -100] == 0).all()
 
 
 def test_scalar_mix_is_softmax_weighted_sum():

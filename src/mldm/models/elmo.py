@@ -15,7 +15,10 @@ and right to left, 3) takes the concatenation of the hidden states as the word's
 * :class:`BiLM`: a forward LM :math:`p(w_{t+1} \mid w_1..w_t)` read from the forward LSTM's
   :math:`\overrightarrow h_t` and a backward LM :math:`p(w_{t-1} \mid w_t..w_T)` from the
   backward LSTM's :math:`\overleftarrow h_t`, sharing the word embedding and the softmax
-  (Peters et al. 2018); the loss is the mean of both cross-entropies. Its representations of
+  (Peters et al. 2018); the loss is the mean of both cross-entropies. The softmax is the full
+  one or, with ``cutoffs``, torch's adaptive softmax (Grave et al. 2017: frequent words in a
+  head, rarer ones in smaller clusters behind it; still a normalized distribution over every
+  word, so the cross-entropy is exact). Its representations of
   word :math:`t` are :math:`R_{t,0} = [x_t; x_t]` (the context-free embedding) and
   :math:`R_{t,j} = [\overrightarrow h_{t,j}; \overleftarrow h_{t,j}]` for layers
   :math:`j = 1..L` (the lecture's concatenation).
@@ -28,6 +31,7 @@ and right to left, 3) takes the concatenation of the hidden states as the word's
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import torch
 from torch import Tensor, nn
@@ -78,14 +82,26 @@ def reverse_padded(x: Tensor, lengths: Tensor) -> Tensor:
 class BiLM(nn.Module):
     """Forward and backward ``layers``-layer LSTM language models over word ids (0: padding),
     sharing the embedding (size ``hidden``, so that :math:`R_0 = [x; x]` has the layers'
-    width 2H) and the softmax read-out."""
+    width 2H) and the softmax read-out.
 
-    def __init__(self, vocab: int, hidden: int = 64, layers: int = 2) -> None:
+    ``cutoffs`` (ids sorted by corpus count, most frequent first): an adaptive softmax with
+    these cluster boundaries instead of the full softmax. Over a Zipfian vocabulary most
+    targets are in the head, so a step costs a fraction of the full softmax's (the full one
+    over 9k words is about 80% of a step at H = 64)."""
+
+    def __init__(
+        self, vocab: int, hidden: int = 64, layers: int = 2, cutoffs: Sequence[int] = ()
+    ) -> None:
         super().__init__()
         self.embed = nn.Embedding(vocab, hidden, padding_idx=0)
         self.fwd = nn.ModuleList([LSTM(hidden, hidden) for _ in range(layers)])
         self.bwd = nn.ModuleList([LSTM(hidden, hidden) for _ in range(layers)])
-        self.out = nn.Linear(hidden, vocab)
+        if hidden < 4 ** len(cutoffs):  # the last cluster's projection would be 0-wide
+            raise ValueError(f"hidden={hidden} is too narrow for {len(cutoffs)} tail clusters")
+        if cutoffs:
+            self.out = nn.AdaptiveLogSoftmaxWithLoss(hidden, vocab, list(cutoffs), div_value=4.0)
+        else:
+            self.out = nn.Linear(hidden, vocab)
 
     def states(self, ids: Tensor) -> tuple[list[Tensor], list[Tensor], Tensor]:
         """The embedding x (N, T, H) and each layer's forward and backward states (N, T, H),
@@ -112,25 +128,35 @@ class BiLM(nn.Module):
             [torch.cat([x, x], -1)] + [torch.cat(p, -1) for p in zip(fs, bs, strict=True)]
         )
 
-    def forward(self, ids: Tensor) -> tuple[Tensor, Tensor, Tensor]:
-        """Next-word logits of the forward LM at 1..T-1, previous-word logits of the backward LM
-        at 2..T, and the ids they predict (-100 where the target is padding)."""
+    def log_prob(self, h: Tensor) -> Tensor:
+        """(..., H) states -> (..., V) log-probabilities of the next (or previous) word."""
+        if isinstance(self.out, nn.Linear):
+            return F.log_softmax(self.out(h), -1)
+        return self.out.log_prob(h.reshape(-1, h.shape[-1])).view(*h.shape[:-1], -1)
+
+    def forward(self, ids: Tensor) -> tuple[Tensor, Tensor]:
+        r"""The negative log-likelihoods (2, N, T-1) of the forward LM's next word
+        :math:`-\log p(w_{t+1} \mid w_1..w_t)` at 1..T-1 and the backward LM's previous word
+        :math:`-\log p(w_{t-1} \mid w_t..w_T)` at 2..T (0 where the target is padding), and
+        the ids they predict (-100 where the target is padding)."""
         ids = ids.long()
         fs, bs, _ = self.states(ids)
-        nxt = self.out(fs[-1][:, :-1])  # p(w_{t+1} | w_1..w_t)
-        prv = self.out(bs[-1][:, 1:])  # p(w_{t-1} | w_t..w_T)
-        tgt_next = ids[:, 1:].masked_fill(ids[:, 1:] == 0, -100)
-        tgt_prev = ids[:, :-1].masked_fill(ids[:, 1:] == 0, -100)  # no prediction from padding
-        return nxt, prv, torch.stack([tgt_next, tgt_prev])
+        h = torch.stack([fs[-1][:, :-1], bs[-1][:, 1:]])  # (2, N, T-1, H)
+        tgt = torch.stack([ids[:, 1:], ids[:, :-1]])
+        valid = (ids[:, 1:] != 0).expand_as(tgt)  # no prediction of, or from, padding
+        nll = h.new_zeros(tgt.shape)
+        if isinstance(self.out, nn.Linear):
+            nll[valid] = F.cross_entropy(self.out(h[valid]), tgt[valid], reduction="none")
+        else:  # only the clusters the targets fall in are evaluated
+            nll[valid] = -self.out(h[valid], tgt[valid]).output
+        return nll, tgt.masked_fill(~valid, -100)
 
 
 def bilm_loss(out, _y=None) -> Tensor:
-    """Mean of the forward and backward LMs' cross-entropies (nats per predicted word)."""
-    nxt, prv, tgt = out
-    V = nxt.shape[-1]
-    fwd = F.cross_entropy(nxt.reshape(-1, V), tgt[0].reshape(-1), ignore_index=-100)
-    bwd = F.cross_entropy(prv.reshape(-1, V), tgt[1].reshape(-1), ignore_index=-100)
-    return (fwd + bwd) / 2
+    """Mean of the forward and backward LMs' cross-entropies (nats per predicted word; both
+    directions predict the same number of words)."""
+    nll, tgt = out
+    return nll[tgt != -100].mean()
 
 
 class ScalarMix(nn.Module):

@@ -46,7 +46,7 @@ def _bilm(ctx: Context, V: int):
     from mldm.models.elmo import BiLM
 
     p = ctx.params.elmo
-    return BiLM(V + 1, p.hidden, p.layers)
+    return BiLM(V + 1, p.hidden, p.layers, [c for c in p.cutoffs if c < V])
 
 
 def train(ctx: Context) -> None:

@@ -95,7 +95,10 @@ class BertParams(Strict):
         1, ge=1, description="default-size pre-trainings (init, masking, order) NSP is over"
     )
     batch_size: int = Field(64, ge=1)
-    lr: float = Field(1e-3, gt=0)
+    lr: float = Field(
+        6e-3, gt=0, description="Adam's peak step: warmed up, then decayed linearly to 0 (BERT)"
+    )
+    warmup: float = Field(0.1, ge=0, lt=1, description="share of pre-training steps warming up")
     review_len: int = Field(64, ge=8, description="tokens per review when fine-tuning")
     label_budgets: list[int] = Field(default_factory=lambda: [100, 200])
     finetune_epochs: int = Field(10, ge=1)
@@ -142,6 +145,11 @@ class ElmoParams(Strict):
     batch_size: int = Field(32, ge=1)
     lr: float = Field(1e-2, gt=0, description="Adam step")
     clip: float = Field(1.0, gt=0, description="gradient-norm clip (recurrent nets)")
+    cutoffs: list[int] = Field(
+        default_factory=lambda: [500, 2500],
+        description="adaptive softmax clusters over the count-sorted vocabulary (those below "
+        "its size; []: the full softmax)",
+    )
     word: str = Field("will", description="the polysemous word whose contexts are compared")
     noun_before: list[str] = Field(
         default_factory=lambda: [
