@@ -4,7 +4,6 @@ encodes pairs as [CLS] A [SEP] B [SEP] with segment ids; NSP pairs are half true
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from mldm.lectures.l11_text.bert import CLS, PAD, SEP, encode, pairs, review_halves, train_tokenizer
 
@@ -230,19 +229,3 @@ def test_minilm_threads_change_the_speed_not_the_features():
     finally:
         torch.set_num_threads(before)  # the rest of the session keeps its own
     np.testing.assert_allclose(two, one, rtol=1e-5, atol=1e-6)
-
-
-def test_warmup_linear_decay_rises_to_the_peak_then_falls_to_zero():
-    import torch
-
-    from mldm.lectures.l11_text.bert import warmup_linear_decay
-
-    opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=2.0)
-    sched = warmup_linear_decay(opt, steps=20, warmup=0.1)["lr_scheduler"]["scheduler"]
-    lrs = []
-    for _ in range(20):
-        lrs.append(opt.param_groups[0]["lr"])
-        opt.step()
-        sched.step()
-    np.testing.assert_allclose(lrs[:3], [1.0, 2.0, 2 * 18 / 19])  # 2 warm-up steps, then down
-    assert np.all(np.diff(lrs[1:]) < 0) and lrs[-1] == pytest.approx(2 / 19)

@@ -185,32 +185,16 @@ def pretrain(ctx: Context, name: str, size: str, X: np.ndarray, is_next, run: in
     ctx.seeded(11, 7, SIZES.index(size), run=run)
     model = BertPretraining(_bert(p, size))
     y = np.tile(is_next, p.epochs)
-    steps = -(-len(X) // p.batch_size)
     with ctx.run(name, **p.model_dump(exclude={"label_budgets"})):
         task = fit(
             model,
             pretraining_loss,
-            lambda w: warmup_linear_decay(torch.optim.Adam(w, p.lr), steps, p.warmup),
+            lambda w: torch.optim.Adam(w, p.lr),
             array_loader(X, y, p.batch_size, seed=ctx.seed + run, dtype=torch.long),
             1,
         )
     ctx.save_module(name, model)
     ctx.save_curve(f"{name}_loss", epoch=[1], step_loss=task.history["step_loss"])
-
-
-def warmup_linear_decay(optimizer, steps: int, warmup: float) -> dict:
-    """BERT's schedule (Devlin et al. 2019, A.2): the step rises linearly to its peak over the
-    first ``warmup`` share of ``steps``, then falls linearly to 0 at the last step. Returned
-    as Lightning's optimizer configuration (the scheduler stepped every batch)."""
-    import torch
-
-    n_warm = max(1, round(warmup * steps))
-
-    def factor(s: int) -> float:
-        return min((s + 1) / n_warm, max(0.0, (steps - s) / (steps - n_warm + 1)))
-
-    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
-    return {"optimizer": optimizer, "lr_scheduler": {"scheduler": scheduler, "interval": "step"}}
 
 
 def pretrained_bert(ctx: Context):

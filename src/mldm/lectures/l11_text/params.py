@@ -95,10 +95,7 @@ class BertParams(Strict):
         1, ge=1, description="default-size pre-trainings (init, masking, order) NSP is over"
     )
     batch_size: int = Field(64, ge=1)
-    lr: float = Field(
-        6e-3, gt=0, description="Adam's peak step: warmed up, then decayed linearly to 0 (BERT)"
-    )
-    warmup: float = Field(0.1, ge=0, lt=1, description="share of pre-training steps warming up")
+    lr: float = Field(1e-3, gt=0)
     review_len: int = Field(64, ge=8, description="tokens per review when fine-tuning")
     label_budgets: list[int] = Field(default_factory=lambda: [100, 200])
     finetune_epochs: int = Field(10, ge=1)
