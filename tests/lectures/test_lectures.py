@@ -81,23 +81,17 @@ NOT_REPRODUCED: dict[str, dict[str, str]] = {
     "l11_text": {
         "pretraining_beats_scratch": "a 2-layer BERT pre-trained for minutes on CPU is only "
         "0.05 nats below the unigram model; its fine-tuned mean is above scratch at 100 labels "
-        "(0.637 vs 0.597) and level at 200 (0.621 vs 0.639; 400: 0.633 vs 0.567), but not by "
+        "(0.638 vs 0.597) and level at 200 (0.635 vs 0.639; 400: 0.633 vs 0.567), but not by "
         "two standard errors. A lower fine-tuning step (3e-4, 30 epochs) "
         "leaves it at the majority class (0.640 / 0.604 vs scratch 0.642 / 0.666), and the "
         "frozen pre-trained encoder's mean-pooled features probe below the majority class "
         "(0.574 / 0.625): pre-training at this scale carries no sentiment to fine-tune",
         "pair_pretraining_beats_scratch": "the sentence-pair gain is within the seeds' spread: "
-        "0.551 ± 0.026 vs scratch 0.523 ± 0.012 over 3 seeds (it passed at 0.592 ± 0.010 until "
+        "0.558 ± 0.037 vs scratch 0.523 ± 0.012 over 3 seeds (it passed at 0.592 ± 0.010 until "
         "the fine-tunings dropped an unused training-set pass, which moved every seed's data "
-        "order); the token task's gain (0.735 vs 0.594) holds",
+        "order); the token task's gain (0.739 vs 0.594) holds",
     },
     "l12_multimodal": {
-        "zero_shot_digits_above_chance": "a 2-block ViT on 16x16 scenes barely learns digits: "
-        "0.20 +- 0.01 over 3 seeds (2.0x chance, 1.87 after 2 s.e.; its features probe them at "
-        "0.34, raw pixels at 0.52); 1,600 digit scenes instead of 1,000 or 16 epochs: 0.22. "
-        "Pooling the 36 prompts per digit by their marginal (log-sum-exp of the scaled cosines) "
-        "or their max instead of CLIP's mean embedding: 0.197 / 0.203 (same 3 models): the "
-        "features, not the prompts, miss the digits",
         "contrastive_best_at_equal_steps": "at 384 steps the contrastive mean leads (0.62 vs bag "
         "of words 0.55, caption 0.51) but its seeds spread (sd 0.08): the gap is under 2 s.e.",
         "itm_hard_negatives_better": "hard negatives mined from ITC keep the matcher on its "
@@ -110,15 +104,32 @@ NOT_REPRODUCED: dict[str, dict[str, str]] = {
 }
 
 
+# Claims whose measurement sits on its bar, so that the same params pass on one machine and
+# fail on another (CPUs differ in the last bits of float kernels, and training amplifies
+# that): either outcome is accepted, the report and the README say which was measured.
+MARGINAL: dict[str, dict[str, str]] = {
+    "l12_multimodal": {
+        "zero_shot_digits_above_chance": "a 2-block ViT on 16x16 scenes barely learns digits: "
+        "0.20 +- 0.01 over 3 seeds (2.0x chance, 1.87 after 2 s.e.; its features probe them at "
+        "0.34, raw pixels at 0.52); 1,600 digit scenes instead of 1,000 or 16 epochs: 0.22. "
+        "Pooling the 36 prompts per digit by their marginal (log-sum-exp of the scaled cosines) "
+        "or their max instead of CLIP's mean embedding: 0.197 / 0.203 (same 3 models): the "
+        "features, not the prompts, miss the digits. On an AMD EPYC runner the same params "
+        "measured 2.04 (> 2, passes); on the earlier runs' machine 1.87",
+    },
+}
+
+
 @pytest.mark.parametrize("lecture_id", sorted(SMOKE_ONLY))
 def test_committed_metrics_pass(root, lecture_id):
     """The metrics ``dvc repro`` committed for the default profile: every claim passed but
-    those :data:`NOT_REPRODUCED` names, which still fail."""
+    those :data:`NOT_REPRODUCED` names, which still fail (and :data:`MARGINAL`'s, either)."""
     metrics = read_json(root / "metrics" / f"{lecture_id}.json")
     assert set(metrics["claims"]) == set(lectures.get(lecture_id).CLAIMS.claims)
     known = NOT_REPRODUCED.get(lecture_id, {})
+    either = MARGINAL.get(lecture_id, {}).keys()
     failed = {k: c["measured"] for k, c in metrics["claims"].items() if not c["passed"]}
-    assert not failed.keys() - known.keys(), failed
+    assert not failed.keys() - known.keys() - either, failed
     reproduced = sorted(known.keys() - failed.keys())
     assert not reproduced, f"{reproduced} pass now: take them off NOT_REPRODUCED"
 
