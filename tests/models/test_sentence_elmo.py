@@ -160,3 +160,8 @@ def test_scalar_mix_is_softmax_weighted_sum():
         mix.gamma.fill_(2.0)
     s = torch.softmax(torch.tensor([0.0, 1.0, 2.0]), 0)
     torch.testing.assert_close(mix(R), 2 * (s[:, None, None] * R).sum(0))
+
+
+def test_bilm_refuses_a_tail_cluster_too_narrow_to_project_to():
+    with pytest.raises(ValueError, match="too narrow for 2 tail clusters"):
+        BiLM(10, hidden=8, cutoffs=(3, 6))  # the second tail would get 8 // 16 = 0 dims
