@@ -229,3 +229,16 @@ def test_minilm_threads_change_the_speed_not_the_features():
     finally:
         torch.set_num_threads(before)  # the rest of the session keeps its own
     np.testing.assert_allclose(two, one, rtol=1e-5, atol=1e-6)
+
+
+def test_pretraining_and_fine_tuning_have_their_own_dropout():
+    """Pre-training an underfitting model runs without dropout; fine-tuning on a few hundred
+    labels keeps BERT's 0.1: each built model carries its phase's rate in every layer."""
+    from mldm.lectures.l11_text.bert import _bert
+    from mldm.lectures.l11_text.params import BertParams
+
+    p = BertParams(vocab_size=60, d_model=8, d_ff=8, n_heads=2, pretraining_dropout=0.0)
+    for finetuning, rate in ((False, 0.0), (True, p.finetune_dropout)):
+        bert = _bert(p, "bert", finetuning=finetuning)
+        assert [bert.p, *(b.p for b in bert.blocks)] == [rate] * (1 + p.n_layers)
+    assert p.finetune_dropout == 0.1

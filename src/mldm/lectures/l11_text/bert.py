@@ -133,7 +133,8 @@ def corpora(ctx: Context) -> Corpora:
     return Corpora(train, held_out, tokenizer_texts, texts)
 
 
-def _bert(p, size: str):
+def _bert(p, size: str, finetuning: bool = True):
+    """A ``size`` model with the dropout of pre-training or (default) of fine-tuning."""
     from mldm.models import Bert
 
     small = size == "bert_small"
@@ -144,6 +145,7 @@ def _bert(p, size: str):
         p.d_ff,
         p.small_n_layers if small else p.n_layers,
         max(p.max_len, p.review_len),
+        dropout=p.finetune_dropout if finetuning else p.pretraining_dropout,
     )
 
 
@@ -183,7 +185,7 @@ def pretrain(ctx: Context, name: str, size: str, X: np.ndarray, is_next, run: in
 
     p = ctx.params.bert
     ctx.seeded(11, 7, SIZES.index(size), run=run)
-    model = BertPretraining(_bert(p, size))
+    model = BertPretraining(_bert(p, size, finetuning=False))
     y = np.tile(is_next, p.epochs)
     with ctx.run(name, **p.model_dump(exclude={"label_budgets"})):
         task = fit(

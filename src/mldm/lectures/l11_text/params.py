@@ -92,10 +92,14 @@ class BertParams(Strict):
     small_n_layers: int = Field(1, ge=1)
     epochs: int = Field(4, ge=1, description="passes, each with a fresh masking")
     pretraining_seeds: int = Field(
-        1, ge=1, description="default-size pre-trainings (init, masking, order) NSP is over"
+        3, ge=1, description="default-size pre-trainings (init, masking, order) NSP is over"
     )
     batch_size: int = Field(64, ge=1)
-    lr: float = Field(1e-3, gt=0)
+    lr: float = Field(3e-3, gt=0, description="Adam step of pre-training (constant)")
+    pretraining_dropout: float = Field(
+        0.0, ge=0, lt=1, description="dropout while pre-training (an underfitting model)"
+    )
+    finetune_dropout: float = Field(0.1, ge=0, lt=1, description="dropout while fine-tuning")
     review_len: int = Field(64, ge=8, description="tokens per review when fine-tuning")
     label_budgets: list[int] = Field(default_factory=lambda: [100, 200])
     finetune_epochs: int = Field(10, ge=1)
