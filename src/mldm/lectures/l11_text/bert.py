@@ -177,7 +177,7 @@ def pretraining_inputs(x: np.ndarray, p, seed: int) -> np.ndarray:
 
 def pretrain(ctx: Context, name: str, size: str, X: np.ndarray, is_next, run: int) -> None:
     """MLM + NSP pre-training of a ``size`` model on ``X`` (one pass; ``X`` holds the epochs),
-    its ``run``-th seed (init, dropout and batch order)."""
+    its ``run``-th seed (init, batch order, and dropout where ``pretraining_dropout`` > 0)."""
     import torch
 
     from mldm.models import BertPretraining, pretraining_loss
