@@ -237,8 +237,8 @@ def test_pretraining_and_fine_tuning_have_their_own_dropout():
     from mldm.lectures.l11_text.bert import _bert
     from mldm.lectures.l11_text.params import BertParams
 
-    p = BertParams(vocab_size=60, d_model=8, d_ff=8, n_heads=2, pretraining_dropout=0.0)
-    for finetuning, rate in ((False, 0.0), (True, p.finetune_dropout)):
+    p = BertParams(vocab_size=60, d_model=8, d_ff=8, n_heads=2, pretraining_dropout=0.2)
+    for finetuning, rate in ((False, 0.2), (True, p.finetune_dropout)):
         bert = _bert(p, "bert", finetuning=finetuning)
         assert [bert.p, *(b.p for b in bert.blocks)] == [rate] * (1 + p.n_layers)
-    assert p.finetune_dropout == 0.1
+    assert p.finetune_dropout == 0.1 and BertParams().pretraining_dropout == 0.0
