@@ -61,6 +61,15 @@ def test_profile_overlay_is_deep_merged(params_file):
             "input should be greater than or equal to 1",
         ),
         (lambda r: r["lectures"].update(l99_magic={}), "unknown params key 'lectures.l99_magic'"),
+        (
+            lambda r: r["lectures"]["l11_text"]["bert"]["tasks"].update(token_budgets=[50, 5]),
+            "params key 'lectures.l11_text.bert.tasks.token_budgets.1': "
+            "input should be greater than or equal to 10",
+        ),
+        (
+            lambda r: r["lectures"]["l11_text"]["bert"].update(label_budgets=[]),
+            "params key 'lectures.l11_text.bert.label_budgets': list should have at least 1 item",
+        ),
     ],
 )
 def test_bad_params_name_the_key(params_file, mutate, message):

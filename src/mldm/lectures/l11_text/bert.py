@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -160,14 +160,22 @@ def train(ctx: Context) -> None:
     with atomic_path(_tokenizer_path(ctx, out=True)) as tmp:
         tok.save(str(tmp))
     x = encode(tok, c.train[0], c.train[1], p.max_len)
-    X = pretraining_inputs(x, p, ctx.seed)
-    for size in SIZES:
-        pretrain(ctx, size, size, X, c.train[2], 0)
-    for run in range(1, p.pretraining_seeds):  # NSP over seeds: the default size again
+    for run in range(max(map(partial(seeds_of, p), SIZES))):  # NSP, the ablation over seeds
         X = pretraining_inputs(x, p, ctx.seed + run)
-        pretrain(ctx, f"bert_seed{run}", "bert", X, c.train[2], run)
+        for size in SIZES:
+            if run < seeds_of(p, size):
+                pretrain(ctx, pretrained_name(size, run), size, X, c.train[2], run)
     finetune(ctx, tok)
     tasks.finetune(ctx, tok, c.sentences)
+
+
+def seeds_of(p, size: str) -> int:
+    """Pre-training seeds of a size: ``pretraining_seeds`` (default), ``small_seeds``."""
+    return p.pretraining_seeds if size == "bert" else p.small_seeds
+
+
+def pretrained_name(size: str, run: int) -> str:
+    return size if run == 0 else f"{size}_seed{run}"
 
 
 def pretraining_inputs(x: np.ndarray, p, seed: int) -> np.ndarray:
@@ -385,20 +393,28 @@ def evaluate(ctx: Context) -> BertResults:
     labels = X[:, 2 * p.max_len :]
     targets = labels[labels >= 0]
     unigram = float(-logq[targets].mean())
-    mlm = {}
-    for size in SIZES:
-        model = ctx.load_module(size, BertPretraining(_bert(p, size)))
+    # every pre-training seed of both sizes on the same held-out pairs: MLM loss and NSP
+    losses: dict[str, list[float]] = {size: [] for size in SIZES}
+    nsp_runs = []
+    for size, run in [(s, r) for s in SIZES for r in range(seeds_of(p, s))]:
+        model = ctx.load_module(pretrained_name(size, run), BertPretraining(_bert(p, size)))
         with torch.no_grad():
             logits, tgt, nsp = model(X)
-            mlm[size] = float(torch.nn.functional.cross_entropy(logits, tgt))
-            if size == "bert":
-                nsp_acc = float((nsp.argmax(1) == is_next).float().mean())
-                bert = model.bert
+        losses[size].append(float(torch.nn.functional.cross_entropy(logits, tgt)))
+        if size == "bert":
+            nsp_runs.append(float((nsp.argmax(1) == is_next).float().mean()))
+            if run == 0:
+                bert = model.bert  # seed 0's attention maps are drawn
+    mlm = {size: v[0] for size, v in losses.items()}
+    perplexity = {size: over_seeds(np.exp(v)) for size, v in losses.items()}
+    for size in SIZES:
         ctx.record(
             "bert_pretraining",
             size,
             held_out_mlm_loss=mlm[size],
             held_out_mlm_perplexity=float(np.exp(mlm[size])),
+            **over_seeds(losses[size]).metrics("held_out_mlm_loss"),
+            **perplexity[size].metrics("held_out_mlm_perplexity"),
         )
     ctx.record(
         "bert_pretraining",
@@ -407,13 +423,8 @@ def evaluate(ctx: Context) -> BertResults:
         held_out_mlm_perplexity=float(np.exp(unigram)),
     )
     ctx.record(
-        "bert_pretraining", "bert", held_out_nsp_accuracy=nsp_acc, masked_tokens=len(targets)
+        "bert_pretraining", "bert", held_out_nsp_accuracy=nsp_runs[0], masked_tokens=len(targets)
     )
-    nsp_runs = [nsp_acc]  # the default size's other pre-training seeds, same held-out pairs
-    for run in range(1, p.pretraining_seeds):
-        model = ctx.load_module(f"bert_seed{run}", BertPretraining(_bert(p, "bert")))
-        with torch.no_grad():
-            nsp_runs.append(float((model(X)[2].argmax(1) == is_next).float().mean()))
     nsp = over_seeds(nsp_runs)
     ctx.record(
         "bert_pretraining",
@@ -425,7 +436,8 @@ def evaluate(ctx: Context) -> BertResults:
     ctx.measure("mlm_below_unigram", unigram - mlm["bert"])
     ctx.measure("nsp_above_chance", nsp.mean - 2 * nsp.se)
     ctx.measure(
-        "larger_bert_lower_perplexity", float(np.exp(mlm["bert_small"]) - np.exp(mlm["bert"]))
+        "larger_bert_lower_perplexity",
+        separated_gap(perplexity["bert"], perplexity["bert_small"]),
     )
 
     one = encode(tok, [ATTENTION_SENTENCE[0]], [ATTENTION_SENTENCE[1]], p.max_len)
@@ -469,4 +481,4 @@ def evaluate(ctx: Context) -> BertResults:
         gaps.append(separated_gap(stats["scratch"], stats["pretrained"]))
     ctx.measure("pretraining_beats_scratch", min(gaps))
     other = tasks.evaluate(ctx, tok, c.sentences)
-    return BertResults(mlm, unigram, nsp_acc, maps, tokens, table, other)
+    return BertResults(mlm, unigram, nsp_runs[0], maps, tokens, table, other)

@@ -80,25 +80,22 @@ def bert(ctx: Context, r: BertResults) -> None:
         )
         ax.legend(fontsize=7)
     t = r.tasks
-    with ctx.figure("bert_tasks", size=(5.2, 3.6)) as (_, ax):
-        names = list(t.table)
-        inits = list(t.table[names[0]])
+    what = {"pair": ("pair: B in A?", "pairs"), "token": ("token: name?", "lines")}
+    groups = [(task, n) for task, by in t.table.items() for n in by]
+    with ctx.figure("bert_tasks", size=(1.4 + 1.3 * len(groups), 3.6)) as (_, ax):
+        inits = list(t.table[groups[0][0]][groups[0][1]])
         for k, init in enumerate(inits):
             ax.bar(
-                np.arange(len(names)) + 0.27 * k - 0.27,
-                [t.table[n][init]["mean"] for n in names],
+                np.arange(len(groups)) + 0.27 * k - 0.27,
+                [t.table[task][n][init]["mean"] for task, n in groups],
                 0.27,
-                yerr=[t.table[n][init]["sd"] for n in names],
+                yerr=[t.table[task][n][init]["sd"] for task, n in groups],
                 label=init,
             )
         ax.axhline(0.5, color="k", ls="--", lw=1, label="chance")
-        ax.set_xticks(range(len(names)))
+        ax.set_xticks(range(len(groups)))
         ax.set_xticklabels(
-            [
-                f"pair: B one of A's lines?\n{t.budgets['pair']} labelled pairs",
-                f"token: character name?\n{t.budgets['token']} labelled lines",
-            ][: len(names)],
-            fontsize=8,
+            [f"{what[task][0]}\n{n} labelled {what[task][1]}" for task, n in groups], fontsize=8
         )
         ax.set(
             ylim=(0.4, 1.0),

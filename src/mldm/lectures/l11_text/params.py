@@ -8,9 +8,13 @@ sentences (see :class:`Bert`); the Amazon reviews whole (4,000 / 1,000).
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import Field
 
 from mldm.config import LectureParams, Strict
+
+Budget = Annotated[int, Field(ge=10)]  # labelled rows of one fine-tuning run
 
 
 class Counting(Strict):
@@ -46,7 +50,7 @@ class Word2VecParams(Strict):
     n_tokens: int | None = Field(
         None, ge=1000, description="first tokens of the corpus (None: all)"
     )
-    seeds: int = Field(3, ge=1, description="skip-gram runs for the mean ± sd against gensim")
+    seeds: int = Field(1, ge=1, description="skip-gram runs (mean ± sd against gensim)")
 
 
 class TaskParams(Strict):
@@ -62,9 +66,13 @@ class TaskParams(Strict):
     pair_len: int = Field(40, ge=8, description="tokens per [CLS] A [SEP] B [SEP] input")
     pair_train: int = Field(4000, ge=10, description="labelled pairs the budgets draw from")
     pair_test: int = Field(300, ge=10, description="test pairs (disjoint passages)")
-    pair_budget: int = Field(200, ge=10, description="labelled pairs per fine-tuning run")
+    pair_budgets: list[Budget] = Field(
+        default_factory=lambda: [200], min_length=1, description="labelled pairs per run"
+    )
     token_test: int = Field(300, ge=10, description="test lines")
-    token_budget: int = Field(100, ge=10, description="labelled lines per fine-tuning run")
+    token_budgets: list[Budget] = Field(
+        default_factory=lambda: [50, 100], min_length=1, description="labelled lines per run"
+    )
     epochs: int = Field(10, ge=1)
 
 
@@ -88,12 +96,13 @@ class BertParams(Strict):
     n_heads: int = Field(4, ge=1)
     d_ff: int = Field(128, ge=8)
     n_layers: int = Field(2, ge=1)
-    small_d_model: int = Field(32, ge=8, description="the size ablation's smaller model")
+    small_d_model: int = Field(16, ge=8, description="the size ablation's smaller model")
     small_n_layers: int = Field(1, ge=1)
     epochs: int = Field(4, ge=1, description="passes, each with a fresh masking")
     pretraining_seeds: int = Field(
         3, ge=1, description="default-size pre-trainings (init, masking, order) NSP is over"
     )
+    small_seeds: int = Field(1, ge=1, description="pre-trainings of the ablation's smaller model")
     batch_size: int = Field(64, ge=1)
     lr: float = Field(3e-3, gt=0, description="Adam step of pre-training (constant)")
     pretraining_dropout: float = Field(
@@ -101,7 +110,7 @@ class BertParams(Strict):
     )
     finetune_dropout: float = Field(0.1, ge=0, lt=1, description="dropout while fine-tuning")
     review_len: int = Field(64, ge=8, description="tokens per review when fine-tuning")
-    label_budgets: list[int] = Field(default_factory=lambda: [100, 200])
+    label_budgets: list[Budget] = Field(default_factory=lambda: [100, 200], min_length=1)
     finetune_epochs: int = Field(10, ge=1)
     finetune_lr: float = Field(1e-3, gt=0)
     seeds: int = Field(3, ge=1)
