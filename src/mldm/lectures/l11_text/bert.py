@@ -366,6 +366,7 @@ class BertResults:
     attention: list  # per layer (T, T)
     tokens: list[str]
     finetune: dict[str, dict[int, dict[str, float]]]  # init -> budget -> mean/sd
+    majority: float  # the test reviews' majority-class accuracy, the bar for the table
     tasks: tasks.TaskResults  # the sentence-pair and token-level tasks
 
 
@@ -449,6 +450,8 @@ def evaluate(ctx: Context) -> BertResults:
     d, Xtr, Xte, texts = reviews(ctx, tok)
     test = np.random.default_rng([ctx.seed, 11, 9]).permutation(len(d.y_test))[: p.n_test]
     Xte, y_test = Xte[test], d.y_test[test]
+    majority = float(max(y_test.mean(), 1 - y_test.mean()))
+    ctx.record("finetune", "majority", test_accuracy=majority)
     rows_of = {
         (b, run): budget_rows(ctx, d.y_train, b, run)
         for b in p.label_budgets
@@ -481,4 +484,4 @@ def evaluate(ctx: Context) -> BertResults:
         gaps.append(separated_gap(stats["scratch"], stats["pretrained"]))
     ctx.measure("pretraining_beats_scratch", min(gaps))
     other = tasks.evaluate(ctx, tok, c.sentences)
-    return BertResults(mlm, unigram, nsp_runs[0], maps, tokens, table, other)
+    return BertResults(mlm, unigram, nsp_runs[0], maps, tokens, table, majority, other)

@@ -71,6 +71,7 @@ def bert(ctx: Context, r: BertResults) -> None:
                 yerr=[by[b]["sd"] for b in budgets],
                 label=init,
             )
+        ax.axhline(r.majority, color="k", ls="--", lw=1, label="majority class")
         ax.set_xticks(x)
         ax.set_xticklabels([f"{b} labels" for b in budgets])
         ax.set(
@@ -78,7 +79,7 @@ def bert(ctx: Context, r: BertResults) -> None:
             ylabel="test accuracy (mean ± sd over seeds)",
             title="Amazon reviews: fine-tuned [CLS] head",
         )
-        ax.legend(fontsize=7)
+        ax.legend(fontsize=7, ncol=2)
     t = r.tasks
     what = {"pair": ("pair: B in A?", "pairs"), "token": ("token: name?", "lines")}
     groups = [(task, n) for task, by in t.table.items() for n in by]
@@ -98,11 +99,11 @@ def bert(ctx: Context, r: BertResults) -> None:
             [f"{what[task][0]}\n{n} labelled {what[task][1]}" for task, n in groups], fontsize=8
         )
         ax.set(
-            ylim=(0.4, 1.0),
+            ylim=(0.4, 1.08),  # room above the bars for a one-row legend
             ylabel="test accuracy (mean ± sd over seeds)",
             title="Shakespeare tasks: fine-tuned BERT vs scratch vs MiniLM",
         )
-        ax.legend(fontsize=7)
+        ax.legend(fontsize=7, ncol=4, loc="upper center")
 
 
 def sentence(ctx: Context, s: SentenceResults, e: ElmoResults) -> None:
