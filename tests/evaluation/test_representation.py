@@ -32,6 +32,7 @@ def test_softmax_probe_is_sklearns_logistic_regression(digits, lam):
     H = StandardScaler().fit_transform(Xtr)
     W, b = softmax_probe(torch.tensor(H), torch.tensor(ytr), 10, lam, gtol=1e-8, max_iter=2000)
     ref = LogisticRegression(C=1 / (len(ytr) * lam), tol=1e-9, max_iter=10_000).fit(H, ytr)
+
     # the same strictly convex objective: the same minimum, and the same minimizer up to the
     # conditioning of weakly regularized, nearly collinear pixels (curvature ~λ there)
     def objective(W, b):
@@ -77,10 +78,12 @@ def test_softmax_probe_warns_when_stopped_short(digits):
     Xtr, _, ytr, _ = digits
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        softmax_probe(torch.tensor(Xtr, dtype=torch.float64), torch.tensor(ytr), 10, 1e-5,
-                      max_iter=2)
-    assert any(issubclass(w.category, ConvergenceWarning) and "max_iter" in str(w.message)
-               for w in caught)
+        softmax_probe(
+            torch.tensor(Xtr, dtype=torch.float64), torch.tensor(ytr), 10, 1e-5, max_iter=2
+        )
+    assert any(
+        issubclass(w.category, ConvergenceWarning) and "max_iter" in str(w.message) for w in caught
+    )
 
 
 @pytest.mark.parametrize("temperature", [0.07, 0.5, None])

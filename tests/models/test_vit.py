@@ -34,8 +34,14 @@ def test_patchify_refuses_a_ragged_grid():
 def test_pre_norm_block_matches_torch():
     torch.manual_seed(0)
     ref = nn.TransformerEncoderLayer(
-        16, 4, dim_feedforward=24, dropout=0.0, activation="gelu", norm_first=True,
-        batch_first=True, dtype=F64,
+        16,
+        4,
+        dim_feedforward=24,
+        dropout=0.0,
+        activation="gelu",
+        norm_first=True,
+        batch_first=True,
+        dtype=F64,
     ).eval()
     with torch.no_grad():
         for p in ref.parameters():
@@ -51,10 +57,28 @@ def test_pre_norm_block_refuses_post_norm():
 
 
 def test_vit_shapes_seed_and_gradients():
-    vit = ViT(image_size=8, patch=4, channels=3, d_model=16, depth=2, n_heads=2, d_ff=32,
-              num_classes=5, generator=_gen(0))
-    twin = ViT(image_size=8, patch=4, channels=3, d_model=16, depth=2, n_heads=2, d_ff=32,
-               num_classes=5, generator=_gen(0))
+    vit = ViT(
+        image_size=8,
+        patch=4,
+        channels=3,
+        d_model=16,
+        depth=2,
+        n_heads=2,
+        d_ff=32,
+        num_classes=5,
+        generator=_gen(0),
+    )
+    twin = ViT(
+        image_size=8,
+        patch=4,
+        channels=3,
+        d_model=16,
+        depth=2,
+        n_heads=2,
+        d_ff=32,
+        num_classes=5,
+        generator=_gen(0),
+    )
     x = torch.randn(4, 3, 8, 8, generator=_gen(1))
     logits = vit(x)
     assert logits.shape == (4, 5)
@@ -99,8 +123,16 @@ def test_small_vit_learns_digits():
     X = torch.tensor(X / 16.0, dtype=torch.float32).reshape(-1, 1, 8, 8)
     y = torch.tensor(y)
     train, test = slice(0, 1400), slice(1400, None)
-    vit = ViT(image_size=8, patch=2, d_model=32, depth=2, n_heads=4, d_ff=64, num_classes=10,
-              generator=_gen(0))
+    vit = ViT(
+        image_size=8,
+        patch=2,
+        d_model=32,
+        depth=2,
+        n_heads=4,
+        d_ff=64,
+        num_classes=10,
+        generator=_gen(0),
+    )
     opt = torch.optim.AdamW(vit.parameters(), lr=3e-3)
     g = _gen(1)
     for _ in range(8):
