@@ -57,28 +57,8 @@ def test_pre_norm_block_refuses_post_norm():
 
 
 def test_vit_shapes_seed_and_gradients():
-    vit = ViT(
-        image_size=8,
-        patch=4,
-        channels=3,
-        d_model=16,
-        depth=2,
-        n_heads=2,
-        d_ff=32,
-        num_classes=5,
-        generator=_gen(0),
-    )
-    twin = ViT(
-        image_size=8,
-        patch=4,
-        channels=3,
-        d_model=16,
-        depth=2,
-        n_heads=2,
-        d_ff=32,
-        num_classes=5,
-        generator=_gen(0),
-    )
+    size = dict(image_size=8, patch=4, channels=3, d_model=16, depth=2, n_heads=2, d_ff=32)
+    vit, twin = (ViT(**size, num_classes=5, generator=_gen(0)) for _ in range(2))
     x = torch.randn(4, 3, 8, 8, generator=_gen(1))
     logits = vit(x)
     assert logits.shape == (4, 5)
