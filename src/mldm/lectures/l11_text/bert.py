@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from functools import cache, partial
+from functools import cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -160,7 +160,7 @@ def train(ctx: Context) -> None:
     with atomic_path(_tokenizer_path(ctx, out=True)) as tmp:
         tok.save(str(tmp))
     x = encode(tok, c.train[0], c.train[1], p.max_len)
-    for run in range(max(map(partial(seeds_of, p), SIZES))):  # NSP, the ablation over seeds
+    for run in range(max(p.pretraining_seeds, p.small_seeds)):  # NSP, the ablation's seeds
         X = pretraining_inputs(x, p, ctx.seed + run)
         for size in SIZES:
             if run < seeds_of(p, size):
@@ -374,9 +374,7 @@ def evaluate(ctx: Context) -> BertResults:
     import torch
     from tokenizers import Tokenizer
 
-    from mldm.evaluation.representation import linear_probe
     from mldm.models import BertClassifier, BertPretraining
-    from mldm.training import predict_logits
 
     p = ctx.params.bert
     tok = Tokenizer.from_file(str(_tokenizer_path(ctx)))
@@ -457,27 +455,26 @@ def evaluate(ctx: Context) -> BertResults:
         for b in p.label_budgets
         for run in range(p.seeds)
     }
+    probes = {}  # (budget, run) -> the MiniLM probe's (train features, labels, test ...)
     if p.minilm_probe:  # features of the rows some probe uses only: MiniLM is the slow part
         used = np.unique(np.concatenate(list(rows_of.values())))
         rows = [texts[0][i] for i in used] + [texts[1][i] for i in test]
         H = minilm_features(rows, p.review_len, threads=p.minilm_threads)
         Htr = np.zeros((len(d.y_train), H.shape[1]))
         Htr[used], Hte = H[: len(used)], H[len(used) :]
+        probes = {key: (Htr[r], d.y_train[r], Hte, y_test) for key, r in rows_of.items()}
     table: dict[str, dict[int, dict[str, float]]] = {}
     gaps = []
     for budget in p.label_budgets:
-        acc = {"pretrained": [], "scratch": []} | ({"minilm_probe": []} if p.minilm_probe else {})
-        for run in range(p.seeds):
-            rows = rows_of[budget, run]
-            for init in ("pretrained", "scratch"):
-                name = finetune_name(init, budget, run)
-                model = ctx.load_module(name, BertClassifier(_bert(p, "bert"), 2))
-                pred = predict_logits(model, Xte, dtype=torch.long).argmax(1)
-                acc[init].append(float((pred == y_test).mean()))
-            if p.minilm_probe:
-                probe = linear_probe(Htr[rows], d.y_train[rows], Hte, y_test, seed=ctx.seed + run)
-                acc["minilm_probe"].append(float(probe.test_accuracy))
-        stats = {init: over_seeds(v) for init, v in acc.items()}
+        stats = finetuned_scores(
+            ctx,
+            lambda init, run, b=budget: finetune_name(init, b, run),
+            BertClassifier,
+            Xte,
+            y_test,
+            p.seeds,
+            [probes[budget, run] for run in range(p.seeds)] if probes else None,
+        )
         for init, s in stats.items():
             table.setdefault(init, {})[budget] = {"mean": s.mean, "sd": s.sd}
             ctx.record("finetune", f"{init}_budget{budget}", **s.metrics("test_accuracy"))
@@ -485,3 +482,26 @@ def evaluate(ctx: Context) -> BertResults:
     ctx.measure("pretraining_beats_scratch", min(gaps))
     other = tasks.evaluate(ctx, tok, c.sentences)
     return BertResults(mlm, unigram, nsp_runs[0], maps, tokens, table, majority, other)
+
+
+def finetuned_scores(ctx: Context, name, head, Xte, yte, seeds: int, probes=None) -> dict:
+    """Test accuracy over seeds of each init's fine-tuned model (``name(init, run)``, a
+    ``head`` on a default-size BERT), on the labelled (>= 0) targets of ``yte``; with
+    ``probes``, one ``(train features, labels, test features, labels)`` per seed, the frozen
+    MiniLM's linear probe beside. Returns ``{init: OverSeeds}``."""
+    import torch
+
+    from mldm.evaluation.representation import linear_probe
+    from mldm.training import predict_logits
+
+    labelled = yte >= 0
+    acc = {"pretrained": [], "scratch": []} | ({"minilm_probe": []} if probes else {})
+    for run in range(seeds):
+        for init in ("pretrained", "scratch"):
+            model = ctx.load_module(name(init, run), head(_bert(ctx.params.bert, "bert"), 2))
+            pred = predict_logits(model, Xte, dtype=torch.long).argmax(-1)
+            acc[init].append(float((pred[labelled] == yte[labelled]).mean()))
+        if probes:
+            probe = linear_probe(*probes[run], seed=ctx.seed + run)
+            acc["minilm_probe"].append(float(probe.test_accuracy))
+    return {init: over_seeds(v) for init, v in acc.items()}

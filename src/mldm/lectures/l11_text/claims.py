@@ -162,9 +162,10 @@ CLAIMS = ClaimSet(
     Claim(
         "larger_bert_lower_perplexity",
         "The size ablation in miniature (bigger models are better): held-out MLM perplexity "
-        "of the smaller model (1 layer, d = 16) minus the default's (2 layers, d = 64), over "
-        "their pre-training seeds (bert.small_seeds, bert.pretraining_seeds): gap of the means "
-        "minus two standard errors",
+        "of the smaller model (bert.small_n_layers, small_d_model; 1 layer, d = 16 by default) "
+        "minus the pre-trained one's (bert.n_layers, d_model; 2 layers, d = 64), over their "
+        "pre-training seeds (bert.small_seeds, pretraining_seeds): gap of the means minus two "
+        "standard errors",
         "5060-5075",
         gt(0.0),
         kind="effect",

@@ -88,7 +88,7 @@ class BertParams(Strict):
     span: int = Field(
         2, ge=1, description="consecutive sentences per NSP segment (BERT: spans of text)"
     )
-    n_eval_pairs: int = Field(8000, ge=50, description="held-out pairs (last sentences)")
+    n_eval_pairs: int = Field(4000, ge=50, description="held-out pairs (last sentences)")
     review_pretraining: bool = Field(
         True, description="add the training reviews' text (no labels) to pre-training"
     )
@@ -98,7 +98,7 @@ class BertParams(Strict):
     n_layers: int = Field(2, ge=1)
     small_d_model: int = Field(16, ge=8, description="the size ablation's smaller model")
     small_n_layers: int = Field(1, ge=1)
-    epochs: int = Field(4, ge=1, description="passes, each with a fresh masking")
+    epochs: int = Field(3, ge=1, description="passes, each with a fresh masking")
     pretraining_seeds: int = Field(
         3, ge=1, description="default-size pre-trainings (init, masking, order) NSP is over"
     )
@@ -110,7 +110,7 @@ class BertParams(Strict):
     )
     finetune_dropout: float = Field(0.1, ge=0, lt=1, description="dropout while fine-tuning")
     review_len: int = Field(64, ge=8, description="tokens per review when fine-tuning")
-    label_budgets: list[Budget] = Field(default_factory=lambda: [100, 200], min_length=1)
+    label_budgets: list[Budget] = Field(default_factory=lambda: [50, 100], min_length=1)
     finetune_epochs: int = Field(10, ge=1)
     finetune_lr: float = Field(1e-3, gt=0)
     seeds: int = Field(3, ge=1)
@@ -120,6 +120,15 @@ class BertParams(Strict):
         2, ge=1, description="intra-op threads of the frozen MiniLM's forward passes only"
     )
     tasks: TaskParams = TaskParams()
+
+
+class EncoderTraining(Strict):
+    """How an end-to-end sentence encoder is trained: Adam for ``epochs`` at ``lr``, over
+    ``seeds`` runs (mean ± sd)."""
+
+    epochs: int = Field(ge=1)
+    lr: float = Field(gt=0, description="Adam step")
+    seeds: int = Field(ge=1, description="runs (init and batch order)")
 
 
 class SentenceParams(Strict):
@@ -135,10 +144,9 @@ class SentenceParams(Strict):
     widths: list[int] = Field(default_factory=lambda: [3, 4, 5], description="TextCNN k")
     filters: int = Field(32, ge=1, description="TextCNN feature maps per width")
     rnn_hidden: int = Field(64, ge=2)
-    epochs: int = Field(10, ge=1)
     batch_size: int = Field(64, ge=1)
-    lr: float = Field(3e-3, gt=0, description="Adam step (TextCNN, RNN)")
-    seeds: int = Field(3, ge=1, description="runs of TextCNN / RNN (mean ± sd)")
+    textcnn: EncoderTraining = EncoderTraining(epochs=15, lr=1e-3, seeds=3)
+    rnn: EncoderTraining = EncoderTraining(epochs=10, lr=3e-3, seeds=1)
 
 
 class ElmoParams(Strict):

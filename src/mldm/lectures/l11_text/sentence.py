@@ -84,15 +84,16 @@ def train(ctx: Context) -> None:
     p = ctx.params.sentence
     r = reviews(ctx, ctx.out_dir)
     for e_i, encoder in enumerate(ENCODERS):
-        for run in range(p.seeds):
+        recipe = getattr(p, encoder)
+        for run in range(recipe.seeds):
             ctx.seeded(11, 20, e_i, run=run)
             ctx.train_classifier(
                 name(encoder, run),
                 _model(p, r.E, encoder),
                 r,
                 eval_sets=(),  # no per-epoch pass over the 4,000 training reviews
-                optimizer=lambda w: torch.optim.Adam(w, p.lr),
-                max_epochs=p.epochs,
+                optimizer=lambda w, lr=recipe.lr: torch.optim.Adam(w, lr),
+                max_epochs=recipe.epochs,
                 batch_size=p.batch_size,
                 seed=ctx.seed + run,
                 dtype=torch.long,
@@ -132,7 +133,7 @@ def evaluate(ctx: Context) -> SentenceResults:
         ctx.record("sentence", way, test_accuracy=probe.test_accuracy, features=probe.n_features)
     for encoder in ENCODERS:
         scores = []
-        for run in range(p.seeds):
+        for run in range(getattr(p, encoder).seeds):
             model = ctx.load_module(name(encoder, run), _model(p, r.E, encoder))
             pred = predict_logits(model, r.X_test, dtype=torch.long).argmax(1)
             scores.append(float((pred == r.y_test).mean()))

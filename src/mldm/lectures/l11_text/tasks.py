@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from mldm.evaluation.seeds import over_seeds, separated_gap
+from mldm.evaluation.seeds import separated_gap
 
 if TYPE_CHECKING:
     from mldm.lectures.base import Context
@@ -230,6 +230,9 @@ def evaluate(ctx: Context, tok, texts: list[str]) -> TaskResults:
     """Test accuracy (pairs) / labelled-word accuracy (tokens; names and others balanced) of
     each model over seeds, per label budget; a claim per task that pre-training beats scratch
     at every budget (the smallest separated gap)."""
+    from mldm.lectures.l11_text.bert import finetuned_scores
+    from mldm.models import BertClassifier, BertTagger
+
     p = ctx.params.bert
     table = {}
     for task, data in build(ctx, texts).items():
@@ -240,14 +243,23 @@ def evaluate(ctx: Context, tok, texts: list[str]) -> TaskResults:
             for n in budgets(p.tasks, task)
             for run in range(p.seeds)
         }
-        H = None
+        probes = {}  # (n, run) -> the MiniLM probe's (train features, labels, test ...)
         if p.minilm_probe:  # features of every row any run uses, computed once
             used = np.unique(np.concatenate([data.test, *runs.values()]))
             H = minilm_task_features(data, used, length, p.minilm_threads)
+            test = probe_rows(data, H, data.test)
+            probes = {key: (*probe_rows(data, H, r), *test) for key, r in runs.items()}
         table[task], gaps = {}, []
         for n in budgets(p.tasks, task):
-            rows = [runs[n, run] for run in range(p.seeds)]
-            stats = _scores(ctx, task, data, X, y, n, rows, H)
+            stats = finetuned_scores(
+                ctx,
+                lambda init, run, n=n, task=task: run_name(task, init, n, run),
+                BertClassifier if task == "pair" else BertTagger,
+                X[data.test],
+                y[data.test],
+                p.seeds,
+                [probes[n, run] for run in range(p.seeds)] if probes else None,
+            )
             table[task][n] = {init: {"mean": s.mean, "sd": s.sd} for init, s in stats.items()}
             for init, s in stats.items():
                 ctx.record("finetune", f"{task}_{init}_budget{n}", **s.metrics("test_accuracy"))
@@ -255,31 +267,3 @@ def evaluate(ctx: Context, tok, texts: list[str]) -> TaskResults:
         ctx.record("finetune_tasks", task, test_rows=len(data.test))
         ctx.measure(f"{task}_pretraining_beats_scratch", min(gaps))
     return TaskResults(table)
-
-
-def _scores(ctx: Context, task: str, data: TaskData, X, y, n: int, rows: list, H) -> dict:
-    """Each init's test accuracies over the seeds' labelled ``rows`` at budget ``n``, with
-    the MiniLM probe of ``H``'s features where it is computed."""
-    import torch
-
-    from mldm.evaluation.representation import linear_probe
-    from mldm.lectures.l11_text.bert import _bert
-    from mldm.models import BertClassifier, BertTagger
-    from mldm.training import predict_logits
-
-    p = ctx.params.bert
-    head = BertClassifier if task == "pair" else BertTagger
-    Xte, yte = X[data.test], y[data.test]
-    labelled = yte >= 0
-    acc = {"pretrained": [], "scratch": []} | ({"minilm_probe": []} if H is not None else {})
-    if H is not None:
-        Hte, hte = probe_rows(data, H, data.test)
-    for run, r in enumerate(rows):
-        for init in ("pretrained", "scratch"):
-            model = ctx.load_module(run_name(task, init, n, run), head(_bert(p, "bert"), 2))
-            pred = predict_logits(model, Xte, dtype=torch.long).argmax(-1)
-            acc[init].append(float((pred[labelled] == yte[labelled]).mean()))
-        if H is not None:
-            probe = linear_probe(*probe_rows(data, H, r), Hte, hte, seed=ctx.seed + run)
-            acc["minilm_probe"].append(float(probe.test_accuracy))
-    return {init: over_seeds(v) for init, v in acc.items()}
